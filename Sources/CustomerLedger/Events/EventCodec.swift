@@ -1,0 +1,160 @@
+import Foundation
+
+/// The compact binary encoding of stored events.
+///
+/// A record is: format byte (1), varint type code, schema version byte, 16-byte event id, varint
+/// customer id, varint version, zigzag varint occurred-at (µs), zigzag varint recorded-at minus
+/// occurred-at, a metadata flag byte and the metadata present, then two length-prefixed parts:
+/// the public payload and the personal payload. Personal fields live only in the second part, so
+/// that it can be encrypted or shredded on its own.
+enum EventCodec {
+    static let recordFormat: UInt8 = 1
+
+    private static let hasActor: UInt8 = 1
+    private static let hasSource: UInt8 = 2
+    private static let hasCorrelation: UInt8 = 4
+    private static let hasCausation: UInt8 = 8
+
+    /// Encodes `event` as version `version` of its customer, recorded at `recordedAt`.
+    static func encode(
+        _ event: NewEvent, version: UInt32, recordedAt: Timestamp, into writer: inout ByteWriter,
+        scratch: inout ByteWriter
+    ) {
+        writer.write(recordFormat)
+        writer.write(varint: UInt64(event.payload.typeCode))
+        switch event.payload {
+        case .unrecognized(let unknown): writer.write(unknown.schemaVersion)
+        default: writer.write(event.payload.type!.currentSchemaVersion)
+        }
+        withUnsafeBytes(of: event.id.uuid) { writer.write(raw: $0) }
+        writer.write(varint: event.customerID.rawValue)
+        writer.write(varint: UInt64(version))
+        writer.write(signed: event.occurredAt.microseconds)
+        writer.write(signed: recordedAt.microseconds &- event.occurredAt.microseconds)
+
+        let metadata = event.metadata
+        var flags: UInt8 = 0
+        if !metadata.actor.isEmpty { flags |= hasActor }
+        if !metadata.source.isEmpty { flags |= hasSource }
+        if metadata.correlationID != nil { flags |= hasCorrelation }
+        if metadata.causationID != nil { flags |= hasCausation }
+        writer.write(flags)
+        if !metadata.actor.isEmpty { writer.write(metadata.actor) }
+        if !metadata.source.isEmpty { writer.write(metadata.source) }
+        if let correlation = metadata.correlationID { withUnsafeBytes(of: correlation.uuid) { writer.write(raw: $0) } }
+        if let causation = metadata.causationID { withUnsafeBytes(of: causation.uuid) { writer.write(raw: $0) } }
+
+        // The public part is written in place behind a length placeholder, the personal part via scratch.
+        scratch.reset()
+        let lengthOffset = writer.bytes.count
+        writer.write(0)
+        let bodyStart = writer.bytes.count
+        PayloadCodec.encode(event.payload, public: &writer, personal: &scratch)
+        patchLength(in: &writer, at: lengthOffset, bodyStart: bodyStart)
+        writer.write(lengthPrefixed: scratch.bytes)
+    }
+
+    /// Replaces the one-byte placeholder at `offset` with the varint length of the bytes after it.
+    private static func patchLength(in writer: inout ByteWriter, at offset: Int, bodyStart: Int) {
+        let length = writer.bytes.count - bodyStart
+        if length < 0x80 {
+            writer.bytes[offset] = UInt8(length)
+            return
+        }
+        var prefix = ByteWriter(capacity: 4)
+        prefix.write(varint: UInt64(length))
+        writer.bytes.replaceSubrange(offset..<offset + 1, with: prefix.bytes)
+    }
+
+    /// The fields of a stored record before its payload, read without decoding the payload.
+    struct Header {
+        var typeCode: UInt16
+        var schemaVersion: UInt8
+        var id: UUID
+        var customerID: CustomerID
+        var version: UInt32
+        var occurredAt: Timestamp
+        var recordedAt: Timestamp
+        var metadata: EventMetadata
+        /// The offset of the public payload's length prefix.
+        var payloadOffset: Int
+    }
+
+    static func decodeHeader(_ reader: inout ByteReader, metadata decodeMetadata: Bool = true) throws(DecodingError)
+        -> Header
+    {
+        let format = try reader.readByte()
+        guard format == recordFormat else {
+            throw .malformed("unknown record format \(format)", at: reader.offset - 1)
+        }
+        let typeCode = try reader.readVarint()
+        guard typeCode <= UInt64(UInt16.max) else { throw .malformed("type code \(typeCode) too large", at: 1) }
+        let schemaVersion = try reader.readByte()
+        let id = try readUUID(&reader)
+        let customer = try reader.readVarint()
+        guard customer > 0 else { throw .malformed("customer id 0", at: reader.offset) }
+        let version = try reader.readVarint()
+        guard version > 0, version <= UInt64(UInt32.max) else {
+            throw .malformed("version \(version) out of range", at: reader.offset)
+        }
+        let occurred = try reader.readSigned()
+        let recordedDelta = try reader.readSigned()
+        let flags = try reader.readByte()
+        var metadata = EventMetadata()
+        if flags & hasActor != 0 {
+            if decodeMetadata { metadata.actor = try reader.readString() } else { try reader.skipString() }
+        }
+        if flags & hasSource != 0 {
+            if decodeMetadata { metadata.source = try reader.readString() } else { try reader.skipString() }
+        }
+        if flags & hasCorrelation != 0 { metadata.correlationID = try readUUID(&reader) }
+        if flags & hasCausation != 0 { metadata.causationID = try readUUID(&reader) }
+        return Header(
+            typeCode: UInt16(typeCode), schemaVersion: schemaVersion, id: id,
+            customerID: CustomerID(unchecked: customer), version: UInt32(version),
+            occurredAt: Timestamp(microseconds: occurred),
+            recordedAt: Timestamp(microseconds: occurred &+ recordedDelta), metadata: metadata,
+            payloadOffset: reader.offset)
+    }
+
+    /// Decodes a whole stored record.
+    static func decode(_ buffer: UnsafeRawBufferPointer, position: UInt64) throws(DecodingError) -> RecordedEvent {
+        var reader = ByteReader(buffer)
+        let header = try decodeHeader(&reader)
+        let payload = try decodePayload(&reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+        guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the payload", at: reader.offset) }
+        return RecordedEvent(
+            position: position, id: header.id, customerID: header.customerID, version: header.version,
+            schemaVersion: header.schemaVersion, occurredAt: header.occurredAt, recordedAt: header.recordedAt,
+            metadata: header.metadata, payload: payload)
+    }
+
+    /// Decodes the two payload parts that follow a header.
+    static func decodePayload(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8) throws(DecodingError)
+        -> EventPayload
+    {
+        let publicLength = try reader.readLength()
+        let publicBytes = try reader.slice(publicLength)
+        let personalLength = try reader.readLength()
+        let personalBytes = try reader.slice(personalLength)
+        guard let type = EventType(rawValue: typeCode), schemaVersion == type.currentSchemaVersion else {
+            return .unrecognized(
+                UnrecognizedPayload(
+                    typeCode: typeCode, schemaVersion: schemaVersion, publicBytes: Array(publicBytes),
+                    personalBytes: Array(personalBytes)))
+        }
+        var publicReader = ByteReader(publicBytes)
+        var personalReader = ByteReader(personalBytes)
+        let payload = try PayloadCodec.decode(type, public: &publicReader, personal: &personalReader)
+        guard publicReader.isAtEnd, personalReader.isAtEnd else {
+            throw .malformed("payload of \(type) has trailing bytes", at: reader.offset)
+        }
+        return payload
+    }
+
+    static func readUUID(_ reader: inout ByteReader) throws(DecodingError) -> UUID {
+        let raw = try reader.slice(16)
+        return UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
+                           raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+    }
+}

@@ -1,0 +1,187 @@
+/// Encodes and decodes each payload type as its public part and its personal part.
+///
+/// Schema version 1 of every type. Strings are length-prefixed UTF-8, amounts zigzag varints,
+/// currencies three ASCII bytes, dates `yyyymmdd` varints with 0 for none.
+enum PayloadCodec {
+    // Bits of the ProfileUpdated field mask.
+    private static let nameBit: UInt64 = 1
+    private static let phoneBit: UInt64 = 2
+    private static let emailBit: UInt64 = 4
+    private static let birthdayBit: UInt64 = 8
+    private static let provinceBit: UInt64 = 16
+    private static let cityBit: UInt64 = 32
+    private static let addressBit: UInt64 = 64
+
+    static func encode(_ payload: EventPayload, public out: inout ByteWriter, personal: inout ByteWriter) {
+        switch payload {
+        case .customerRegistered(let registered):
+            let profile = registered.profile
+            out.write(profile.province)
+            out.write(profile.city)
+            out.write(varint: registered.referrer?.rawValue ?? 0)
+            personal.write(profile.name)
+            personal.write(profile.phone)
+            personal.write(profile.email)
+            personal.write(varint: UInt64(profile.birthday?.packed ?? 0))
+            personal.write(profile.address)
+
+        case .profileUpdated(let updated):
+            let changes = updated.changes
+            var mask: UInt64 = 0
+            if changes.name != nil { mask |= nameBit }
+            if changes.phone != nil { mask |= phoneBit }
+            if changes.email != nil { mask |= emailBit }
+            if changes.birthday != nil { mask |= birthdayBit }
+            if changes.province != nil { mask |= provinceBit }
+            if changes.city != nil { mask |= cityBit }
+            if changes.address != nil { mask |= addressBit }
+            out.write(varint: mask)
+            if let province = changes.province { out.write(province) }
+            if let city = changes.city { out.write(city) }
+            if let name = changes.name { personal.write(name) }
+            if let phone = changes.phone { personal.write(phone) }
+            if let email = changes.email { personal.write(email) }
+            if let birthday = changes.birthday { personal.write(varint: UInt64(birthday.packed)) }
+            if let address = changes.address { personal.write(address) }
+
+        case .purchaseRecorded(let purchase):
+            out.write(purchase.orderID)
+            write(purchase.amount, to: &out)
+            out.write(varint: UInt64(purchase.lineItems.count))
+            for item in purchase.lineItems {
+                out.write(item.sku)
+                out.write(signed: item.quantity)
+                out.write(signed: item.unitPrice)
+            }
+            out.write(purchase.channel)
+            out.write(purchase.store)
+
+        case .refundRecorded(let refund):
+            out.write(refund.orderID)
+            write(refund.amount, to: &out)
+            out.write(refund.reason)
+
+        case .pointsRedeemed(let redeemed):
+            out.write(signed: redeemed.points)
+            out.write(redeemed.reward)
+
+        case .pointsAdjusted(let adjusted):
+            out.write(signed: adjusted.points)
+            out.write(adjusted.reason)
+
+        case .feedbackRecorded(let feedback):
+            out.write(feedback.channel.rawValue)
+            out.write(UInt8(clamping: feedback.rating))
+            out.write(feedback.isComplaint ? 1 : 0)
+            personal.write(feedback.text)
+
+        case .unrecognized(let unknown):
+            out.write(raw: unknown.publicBytes)
+            personal.write(raw: unknown.personalBytes)
+        }
+    }
+
+    static func decode(_ type: EventType, public input: inout ByteReader, personal: inout ByteReader)
+        throws(DecodingError) -> EventPayload
+    {
+        switch type {
+        case .customerRegistered:
+            let province = try input.readString()
+            let city = try input.readString()
+            let referrer = CustomerID(try input.readVarint())
+            let name = try personal.readString()
+            let phone = try personal.readString()
+            let email = try personal.readString()
+            let birthday = try readDate(&personal)
+            let address = try personal.readString()
+            let profile = CustomerProfile(
+                name: name, phone: phone, email: email, birthday: birthday, province: province, city: city,
+                address: address)
+            return .customerRegistered(CustomerRegistered(profile: profile, referrer: referrer))
+
+        case .profileUpdated:
+            let mask = try input.readVarint()
+            var changes = ProfileChanges()
+            if mask & provinceBit != 0 { changes.province = try input.readString() }
+            if mask & cityBit != 0 { changes.city = try input.readString() }
+            if mask & nameBit != 0 { changes.name = try personal.readString() }
+            if mask & phoneBit != 0 { changes.phone = try personal.readString() }
+            if mask & emailBit != 0 { changes.email = try personal.readString() }
+            if mask & birthdayBit != 0 {
+                guard let birthday = try readDate(&personal) else {
+                    throw .malformed("profile update sets an empty birthday", at: personal.offset)
+                }
+                changes.birthday = birthday
+            }
+            if mask & addressBit != 0 { changes.address = try personal.readString() }
+            return .profileUpdated(ProfileUpdated(changes: changes))
+
+        case .purchaseRecorded:
+            let orderID = try input.readString()
+            let amount = try readMoney(&input)
+            let count = try input.readVarint()
+            guard count <= UInt64(input.remaining) else { throw .truncated(at: input.offset) }
+            var items: [LineItem] = []
+            items.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let sku = try input.readString()
+                let quantity = try input.readSigned()
+                let unitPrice = try input.readSigned()
+                items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice))
+            }
+            let channel = try input.readString()
+            let store = try input.readString()
+            return .purchaseRecorded(
+                PurchaseRecorded(orderID: orderID, amount: amount, lineItems: items, channel: channel, store: store))
+
+        case .refundRecorded:
+            let orderID = try input.readString()
+            let amount = try readMoney(&input)
+            let reason = try input.readString()
+            return .refundRecorded(RefundRecorded(orderID: orderID, amount: amount, reason: reason))
+
+        case .pointsRedeemed:
+            let points = try input.readSigned()
+            return .pointsRedeemed(PointsRedeemed(points: points, reward: try input.readString()))
+
+        case .pointsAdjusted:
+            let points = try input.readSigned()
+            return .pointsAdjusted(PointsAdjusted(points: points, reason: try input.readString()))
+
+        case .feedbackRecorded:
+            let channelCode = try input.readByte()
+            guard let channel = FeedbackRecorded.Channel(rawValue: channelCode) else {
+                throw .malformed("unknown feedback channel \(channelCode)", at: input.offset - 1)
+            }
+            let rating = Int(try input.readByte())
+            let complaint = try input.readByte() != 0
+            let text = try personal.readString()
+            return .feedbackRecorded(FeedbackRecorded(channel: channel, rating: rating, isComplaint: complaint, text: text))
+        }
+    }
+
+    static func write(_ money: Money, to out: inout ByteWriter) {
+        out.write(signed: money.minorUnits)
+        out.write(UInt8(truncatingIfNeeded: money.currency.packed >> 16))
+        out.write(UInt8(truncatingIfNeeded: money.currency.packed >> 8))
+        out.write(UInt8(truncatingIfNeeded: money.currency.packed))
+    }
+
+    static func readMoney(_ input: inout ByteReader) throws(DecodingError) -> Money {
+        let minorUnits = try input.readSigned()
+        let packed = UInt32(try input.readByte()) << 16 | UInt32(try input.readByte()) << 8 | UInt32(try input.readByte())
+        guard let currency = Currency(packed: packed) else {
+            throw .malformed("invalid currency code", at: input.offset - 3)
+        }
+        return Money(minorUnits: minorUnits, currency: currency)
+    }
+
+    static func readDate(_ input: inout ByteReader) throws(DecodingError) -> CivilDate? {
+        let packed = try input.readVarint()
+        if packed == 0 { return nil }
+        guard packed <= UInt64(UInt32.max), let date = CivilDate(packed: UInt32(packed)) else {
+            throw .malformed("invalid date \(packed)", at: input.offset)
+        }
+        return date
+    }
+}

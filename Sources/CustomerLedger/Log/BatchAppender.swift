@@ -1,0 +1,149 @@
+import Foundation
+
+/// Appends the events of one batch inside one write transaction and writes back what they changed.
+struct BatchAppender {
+    let schema: Schema
+    let transaction: Transaction
+    let clock: @Sendable () -> Timestamp
+    let tables: ProjectionTables
+    var workspace: ProjectionWorkspace
+    var position: UInt64
+    var statistics: LogStatistics
+    var checkedCustomers: Set<CustomerID> = []
+    var batchPositions: [UUID: Int] = [:]
+    var record = ByteWriter(capacity: 512)
+    var scratch = ByteWriter(capacity: 256)
+
+    init(schema: Schema, transaction: Transaction, clock: @escaping @Sendable () -> Timestamp) throws {
+        self.schema = schema
+        self.transaction = transaction
+        self.clock = clock
+        tables = try schema.activeProjections(transaction)
+        let program = try schema.program(transaction)
+        workspace = ProjectionWorkspace(
+            program: program,
+            source: ProjectionSource(transaction: transaction, customers: tables.customers, orders: tables.orders))
+        position = try schema.metaUInt64(transaction, Schema.MetaKey.logPosition)
+        statistics = try schema.statistics(transaction)
+    }
+
+    mutating func append(
+        _ event: NewEvent, index: Int, batch: [NewEvent], outcomes: [Ledger.AppendOutcome],
+        expectedVersions: [CustomerID: UInt32]
+    ) throws -> Ledger.AppendOutcome {
+        if let earlier = batchPositions[event.id] {
+            guard batch[earlier].hasSameContent(as: event) else {
+                throw LedgerError.eventIDReused(id: event.id, position: outcomes[earlier].position)
+            }
+            var repeated = outcomes[earlier]
+            repeated.wasAppended = false
+            return repeated
+        }
+        if let existing = try storedOutcome(of: event) { return existing }
+
+        let customerID = event.customerID
+        let current = try workspace.customer(customerID)
+        if let expected = expectedVersions[customerID], checkedCustomers.insert(customerID).inserted {
+            let actual = current?.version ?? 0
+            guard expected == actual else {
+                throw LedgerError.versionConflict(customer: customerID, expected: expected, actual: actual)
+            }
+        }
+        do {
+            try workspace.validate(event.payload, customerID: customerID)
+        } catch let violation as RuleViolation {
+            throw LedgerError.ruleViolation(index: index, eventID: event.id, reason: violation.reason)
+        }
+
+        let version = (current?.version ?? 0) + 1
+        position += 1
+        let recordedAt = event.recordedAt ?? clock()
+        record.reset()
+        EventCodec.encode(event, version: version, recordedAt: recordedAt, into: &record, scratch: &scratch)
+        try write(eventID: event.id, customerID: customerID, version: version)
+        try workspace.apply(
+            event.payload, customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
+        statistics.record(typeCode: event.payload.typeCode, occurredAt: event.occurredAt, recordedAt: recordedAt)
+        batchPositions[event.id] = index
+        return Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
+    }
+
+    /// Returns the outcome of an earlier append of the same event, or nil for a new event id.
+    private func storedOutcome(of event: NewEvent) throws -> Ledger.AppendOutcome? {
+        let found = try withUnsafeBytes(of: event.id.uuid) { key in
+            try transaction.get(schema.eventIDs, key).map { Keys.readUInt64($0) }
+        }
+        guard let existingPosition = found else { return nil }
+        let stored = try Keys.withUInt64(existingPosition) { key -> RecordedEvent in
+            guard let bytes = try transaction.get(schema.events, key) else {
+                throw LedgerError.corruptEvent(position: existingPosition, .truncated(at: 0))
+            }
+            do {
+                return try EventCodec.decode(bytes, position: existingPosition)
+            } catch let error as DecodingError {
+                throw LedgerError.corruptEvent(position: existingPosition, error)
+            }
+        }
+        let sameContent =
+            stored.customerID == event.customerID && stored.occurredAt == event.occurredAt
+            && stored.payload == event.payload && (event.recordedAt == nil || event.recordedAt == stored.recordedAt)
+        guard sameContent else { throw LedgerError.eventIDReused(id: event.id, position: existingPosition) }
+        return Ledger.AppendOutcome(position: existingPosition, version: stored.version, wasAppended: false)
+    }
+
+    /// Puts the encoded record in `events`, and its position in the stream and event-id indexes.
+    private func write(eventID: UUID, customerID: CustomerID, version: UInt32) throws {
+        let position = self.position
+        try Keys.withUInt64(position) { positionKey in
+            try record.bytes.withUnsafeBytes { value in
+                try transaction.put(schema.events, positionKey, value, append: true)
+            }
+            try Keys.withStream(customerID, version: version) { streamKey in
+                try transaction.put(schema.streams, streamKey, positionKey, noOverwrite: true)
+            }
+            try withUnsafeBytes(of: eventID.uuid) { idKey in
+                try transaction.put(schema.eventIDs, idKey, positionKey, noOverwrite: true)
+            }
+        }
+    }
+
+    /// Writes the changed projections, the new positions and the statistics.
+    mutating func finish() throws {
+        try ProjectionWriter.write(workspace, to: tables, in: transaction, sorted: false)
+        try schema.putMeta(transaction, Schema.MetaKey.logPosition, position)
+        try schema.putMeta(transaction, Schema.MetaKey.projectionPosition, position)
+        try schema.putMeta(transaction, Schema.MetaKey.statistics, statistics.encode())
+    }
+}
+
+/// Writes the customers and orders a workspace changed into projection tables.
+enum ProjectionWriter {
+    /// - parameter sorted: writes in key order with `MDB_APPEND`, for empty tables during replay.
+    static func write(_ workspace: ProjectionWorkspace, to tables: ProjectionTables, in txn: Transaction, sorted: Bool) throws {
+        var writer = ByteWriter(capacity: 1024)
+        let customerIDs = sorted ? workspace.changedCustomers.sorted() : Array(workspace.changedCustomers)
+        for id in customerIDs {
+            guard let state = workspace.customers[id] else { continue }
+            writer.reset()
+            state.encode(into: &writer)
+            try Keys.withCustomer(id) { key in
+                try writer.bytes.withUnsafeBytes { try txn.put(tables.customers, key, $0, append: sorted) }
+            }
+        }
+        var orderKeys = Array(workspace.changedOrders)
+        if sorted {
+            orderKeys.sort { lhs, rhs in
+                lhs.customerID != rhs.customerID
+                    ? lhs.customerID < rhs.customerID : lhs.orderID.utf8.lexicographicallyPrecedes(rhs.orderID.utf8)
+            }
+        }
+        for key in orderKeys {
+            guard let order = workspace.orders[key] else { continue }
+            writer.reset()
+            order.encode(into: &writer)
+            try Keys.withOrder(key) { keyBytes in
+                try writer.bytes.withUnsafeBytes { try txn.put(tables.orders, keyBytes, $0, append: sorted) }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import CLMDB
+import Foundation
+
+extension Ledger {
+    /// The position of the last event, 0 for an empty log.
+    @available(*, noasync)
+    public func lastPosition() throws -> UInt64 {
+        try environment.read { txn in try schema.metaUInt64(txn, Schema.MetaKey.logPosition) }
+    }
+
+    /// The event at `position`, or nil when there is none.
+    /// - Complexity: O(log N).
+    @available(*, noasync)
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try environment.read { txn in try readEvent(txn, at: position) }
+    }
+
+    /// Calls `body` with every event from `position` on, in position order, reading `chunkSize`
+    /// events per read transaction so that memory stays constant however long the log is.
+    ///
+    /// Return false from `body` to stop early. Events appended meanwhile are delivered too.
+    /// - Complexity: O(n) for n events delivered.
+    @available(*, noasync)
+    public func forEachEvent(
+        from position: UInt64 = 1, chunkSize: Int = 4096, _ body: (RecordedEvent) throws -> Bool
+    ) throws {
+        var next = max(position, 1)
+        while true {
+            let chunk = try events(from: next, limit: chunkSize)
+            for event in chunk {
+                guard try body(event) else { return }
+            }
+            guard let last = chunk.last, chunk.count == chunkSize else { return }
+            next = last.position + 1
+        }
+    }
+
+    /// Up to `limit` events from `position` on, in position order.
+    @available(*, noasync)
+    public func events(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
+        try environment.read { txn in
+            try txn.withCursor(schema.events) { cursor in
+                var result: [RecordedEvent] = []
+                result.reserveCapacity(min(limit, 4096))
+                var entry = try Keys.withUInt64(max(position, 1)) { try cursor.seek(atLeast: $0) }
+                while let (key, value) = entry, result.count < limit {
+                    let eventPosition = Keys.readUInt64(key)
+                    result.append(try decodeEvent(value, at: eventPosition))
+                    entry = try cursor.next()
+                }
+                return result
+            }
+        }
+    }
+
+    /// The events of one customer in version order, found through the per-customer index.
+    /// - Complexity: O(k log N) for a customer with k events in a log of N.
+    @available(*, noasync)
+    public func history(of customerID: CustomerID) throws -> [RecordedEvent] {
+        try environment.read { txn in try readHistory(txn, of: customerID) }
+    }
+
+    /// The current state of a customer, or nil for an unknown customer.
+    /// - Complexity: O(log C) for C customers.
+    @available(*, noasync)
+    public func customer(_ id: CustomerID) throws -> CustomerState? {
+        try environment.read { txn in
+            let tables = try schema.activeProjections(txn)
+            return try ProjectionSource(transaction: txn, customers: tables.customers, orders: tables.orders).customer(id)
+        }
+    }
+
+    /// The customer's tier as of `instant`, or nil for an unknown customer.
+    ///
+    /// Uses the stored projection when `instant` is at or after the customer's latest purchase
+    /// or refund; otherwise refolds the customer's own events up to `instant`.
+    /// - Complexity: O(log C), or O(k log N) for a customer with k events and an earlier instant.
+    @available(*, noasync)
+    public func tier(of id: CustomerID, asOf instant: Timestamp) throws -> TierEvaluation? {
+        try environment.read { txn in
+            let program = try schema.program(txn)
+            let tables = try schema.activeProjections(txn)
+            guard let state = try ProjectionSource(transaction: txn, customers: tables.customers, orders: tables.orders)
+                .customer(id)
+            else { return nil }
+            return try evaluateTier(txn, state: state, program: program, asOf: instant)
+        }
+    }
+
+    func evaluateTier(_ txn: Transaction, state: CustomerState, program: LoyaltyProgram, asOf instant: Timestamp) throws
+        -> TierEvaluation
+    {
+        if instant >= state.latestSpendAt { return program.evaluateTier(state, asOf: instant) }
+        var workspace = ProjectionWorkspace(program: program, source: nil)
+        for event in try readHistory(txn, of: state.customerID) where event.occurredAt <= instant {
+            try workspace.apply(
+                event.payload, customerID: event.customerID, version: event.version, position: event.position,
+                occurredAt: event.occurredAt)
+        }
+        guard let earlier = workspace.customers[state.customerID] else {
+            return program.evaluateTier(state, asOf: instant)
+        }
+        return program.evaluateTier(earlier, asOf: instant)
+    }
+
+    /// Calls `body` with every customer's state in customer order, in one consistent snapshot.
+    @available(*, noasync)
+    public func forEachCustomer(_ body: (CustomerState) throws -> Void) throws {
+        try environment.read { txn in
+            let tables = try schema.activeProjections(txn)
+            try txn.withCursor(tables.customers) { cursor in
+                var entry = try cursor.first()
+                while let (key, value) = entry {
+                    do {
+                        try body(try CustomerState.decode(value))
+                    } catch let error as DecodingError {
+                        throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
+                    }
+                    entry = try cursor.next()
+                }
+            }
+        }
+    }
+
+    /// Every customer's tier as of `instant`, in customer order, from one consistent snapshot.
+    @available(*, noasync)
+    public func tiers(asOf instant: Timestamp) throws -> [(state: CustomerState, tier: TierEvaluation)] {
+        try environment.read { txn in
+            let program = try schema.program(txn)
+            let tables = try schema.activeProjections(txn)
+            var result: [(CustomerState, TierEvaluation)] = []
+            try txn.withCursor(tables.customers) { cursor in
+                var entry = try cursor.first()
+                while let (key, value) = entry {
+                    let state: CustomerState
+                    do {
+                        state = try CustomerState.decode(value)
+                    } catch {
+                        throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
+                    }
+                    result.append((state, try evaluateTier(txn, state: state, program: program, asOf: instant)))
+                    entry = try cursor.next()
+                }
+            }
+            return result
+        }
+    }
+
+    /// Counts and sizes describing the whole ledger.
+    @available(*, noasync)
+    public func statistics() throws -> LedgerStatistics {
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
+        return try environment.read { txn in
+            let stats = try schema.statistics(txn)
+            var counts: [String: UInt64] = [:]
+            for (code, count) in stats.countsByType {
+                let name = EventType(rawValue: code)?.description ?? "unknown type \(code)"
+                counts[name] = count
+            }
+            return LedgerStatistics(
+                eventCount: try schema.metaUInt64(txn, Schema.MetaKey.logPosition),
+                eventsByType: counts,
+                customerCount: stats.customers,
+                lastPosition: try schema.metaUInt64(txn, Schema.MetaKey.logPosition),
+                projectionPosition: try schema.metaUInt64(txn, Schema.MetaKey.projectionPosition),
+                earliestOccurredAt: stats.earliestOccurredAt,
+                latestOccurredAt: stats.latestOccurredAt,
+                latestRecordedAt: stats.latestRecordedAt,
+                fileSizeBytes: Int64(fileSize),
+                mapSizeBytes: Int64(environment.info.me_mapsize),
+                lmdbVersion: String(cString: mdb_version(nil, nil, nil)))
+        }
+    }
+
+    // MARK: - Inside a transaction
+
+    func readEvent(_ txn: Transaction, at position: UInt64) throws -> RecordedEvent? {
+        try Keys.withUInt64(position) { key in
+            guard let bytes = try txn.get(schema.events, key) else { return nil }
+            return try decodeEvent(bytes, at: position)
+        }
+    }
+
+    func decodeEvent(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> RecordedEvent {
+        do {
+            return try EventCodec.decode(bytes, position: position)
+        } catch let error as DecodingError {
+            throw LedgerError.corruptEvent(position: position, error)
+        }
+    }
+
+    func readHistory(_ txn: Transaction, of customerID: CustomerID) throws -> [RecordedEvent] {
+        let positions: [UInt64] = try txn.withCursor(schema.streams) { cursor in
+            var positions: [UInt64] = []
+            var entry = try Keys.withStream(customerID, version: 0) { try cursor.seek(atLeast: $0) }
+            while let (key, value) = entry, key.count == 12, Keys.readUInt64(key) == customerID.rawValue {
+                positions.append(Keys.readUInt64(value))
+                entry = try cursor.next()
+            }
+            return positions
+        }
+        return try positions.map { position in
+            guard let event = try readEvent(txn, at: position) else {
+                throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
+            }
+            return event
+        }
+    }
+}
+
+/// Counts and sizes of a ledger, as `ledger stats` shows them.
+public struct LedgerStatistics: Equatable, Sendable {
+    public var eventCount: UInt64
+    /// Events per type name, such as `PurchaseRecorded`.
+    public var eventsByType: [String: UInt64]
+    public var customerCount: UInt64
+    public var lastPosition: UInt64
+    /// The last position the projections include; equal to `lastPosition` after every commit.
+    public var projectionPosition: UInt64
+    public var earliestOccurredAt: Timestamp?
+    public var latestOccurredAt: Timestamp?
+    public var latestRecordedAt: Timestamp?
+    public var fileSizeBytes: Int64
+    public var mapSizeBytes: Int64
+    public var lmdbVersion: String
+}

@@ -1,0 +1,137 @@
+import CLMDB
+import Foundation
+
+/// A customer ledger: an append-only event log in LMDB with the projections folded from it.
+///
+/// ```swift
+/// let ledger = try Ledger(path: "shop.ledger", options: .init(program: LoyaltyProgram(currency: .cny)))
+/// let customer = CustomerID(42)!
+/// try ledger.append([
+///     NewEvent(customerID: customer, occurredAt: Timestamp(parsing: "2024-03-01")!,
+///              payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: "张伟")))),
+///     NewEvent(customerID: customer, occurredAt: Timestamp(parsing: "2024-03-02")!,
+///              payload: .purchaseRecorded(PurchaseRecorded(orderID: "A-1", amount: Money(minorUnits: 12_800, currency: .cny)))),
+/// ])
+/// let state = try ledger.customer(customer)   // 128 points, 128.00 CNY net spend
+/// ```
+///
+/// One process may append while others read; LMDB serializes writers across processes.
+///
+/// > Important: Every method runs its LMDB transaction to completion before it returns and is
+/// > marked `noasync`: call it from a synchronous context or a dedicated thread, never hold the
+/// > ledger's transactions across an `await`.
+public final class Ledger: @unchecked Sendable {
+    /// How to open a ledger.
+    public struct Options: Sendable {
+        /// The loyalty program of a new ledger; an existing ledger keeps the one it was created with.
+        public var program: LoyaltyProgram?
+        public var readOnly: Bool
+        /// The first map size of a new ledger in bytes; the map grows by doubling when full.
+        public var initialMapSize: Int
+        /// The ledger's clock for recorded-at times. Projections never read it.
+        public var clock: @Sendable () -> Timestamp
+
+        public init(
+            program: LoyaltyProgram? = nil, readOnly: Bool = false, initialMapSize: Int = 64 << 20,
+            clock: @escaping @Sendable () -> Timestamp = Ledger.systemClock
+        ) {
+            self.program = program
+            self.readOnly = readOnly
+            self.initialMapSize = initialMapSize
+            self.clock = clock
+        }
+    }
+
+    /// The wall clock, in microseconds.
+    public static let systemClock: @Sendable () -> Timestamp = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Timestamp(microseconds: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000)
+    }
+
+    let environment: Environment
+    let schema: Schema
+    public let isReadOnly: Bool
+    let clock: @Sendable () -> Timestamp
+
+    /// The folder holding the database files.
+    public var path: String { environment.path }
+
+    /// Opens the ledger in the folder at `path`, creating it when missing (unless read-only).
+    ///
+    /// - throws: ``LMDBError`` when LMDB cannot open the folder, ``LedgerError/incompatibleDatabase(_:)``
+    ///   when the folder holds another format, ``LedgerError/invalidProgram(_:)`` for a bad program.
+    @available(*, noasync)
+    public init(path: String, options: Options = Options()) throws {
+        if let program = options.program { try program.validate() }
+        if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
+            throw LMDBError(code: ENOENT, call: "mdb_env_open")
+        }
+        environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
+        isReadOnly = options.readOnly
+        clock = options.clock
+        schema = try Schema.open(environment, create: !options.readOnly)
+        if !options.readOnly {
+            try environment.write { txn in
+                try schema.initialize(txn, program: options.program ?? LoyaltyProgram(currency: .cny))
+            }
+        } else {
+            try environment.read { txn in try schema.checkFormat(txn) }
+        }
+    }
+
+    /// The outcome of appending one event.
+    public struct AppendOutcome: Equatable, Sendable {
+        public var position: UInt64
+        public var version: UInt32
+        /// False when the event id was already in the log with the same content, so nothing was written.
+        public var wasAppended: Bool
+    }
+
+    /// Appends `event` in its own durable transaction.
+    ///
+    /// - parameter expectedVersion: the customer's current version as the caller last saw it
+    ///   (0 for a customer with no events); a mismatch throws ``LedgerError/versionConflict(customer:expected:actual:)``.
+    @available(*, noasync)
+    @discardableResult
+    public func append(_ event: NewEvent, expectedVersion: UInt32? = nil) throws -> AppendOutcome {
+        let expected = expectedVersion.map { [event.customerID: $0] } ?? [:]
+        return try append([event], expectedVersions: expected)[0]
+    }
+
+    /// Appends `events` atomically in one durable write transaction: all of them or none.
+    ///
+    /// Each event gets the next log position and the next version of its customer. The stream
+    /// index, the event-id index and the projections change in the same transaction.
+    /// An event whose id is already in the log with identical content is not written again and
+    /// its outcome carries the existing position.
+    ///
+    /// - parameter expectedVersions: per customer, the version the caller expects the stream to be
+    ///   at before this batch; customers without an entry are not checked.
+    /// - throws: ``LedgerError`` for a conflict, a reused event id or a broken business rule,
+    ///   ``LMDBError`` for storage failures; in every case nothing is written.
+    /// - Complexity: O(n log N) for n events in a log of N.
+    @available(*, noasync)
+    @discardableResult
+    public func append(_ events: [NewEvent], expectedVersions: [CustomerID: UInt32] = [:]) throws -> [AppendOutcome] {
+        guard !isReadOnly else { throw LedgerError.readOnly }
+        if events.isEmpty { return [] }
+        return try environment.write { txn in
+            var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock)
+            var outcomes: [AppendOutcome] = []
+            outcomes.reserveCapacity(events.count)
+            for (index, event) in events.enumerated() {
+                outcomes.append(try appender.append(event, index: index, batch: events, outcomes: outcomes,
+                                                    expectedVersions: expectedVersions))
+            }
+            try appender.finish()
+            return outcomes
+        }
+    }
+
+    /// The loyalty program the projections follow.
+    @available(*, noasync)
+    public func program() throws -> LoyaltyProgram {
+        try environment.read { txn in try schema.program(txn) }
+    }
+}

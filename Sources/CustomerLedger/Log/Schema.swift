@@ -1,0 +1,120 @@
+/// The named LMDB databases of a ledger and the meta keys that tie them together.
+///
+/// - `events`: position (8 bytes, big-endian) → encoded event; appended with `MDB_APPEND`.
+/// - `streams`: customer (8) + version (4) → position: the per-customer index.
+/// - `event-ids`: event id (16) → position: for idempotent appends.
+/// - `customers.0`/`customers.1` and `orders.0`/`orders.1`: two sets of projection tables;
+///   `meta["projections.active"]` names the live set, so that replay fills the other and swaps.
+/// - `meta`: format, last position, projection position, program and statistics.
+struct Schema {
+    let events: Database
+    let streams: Database
+    let eventIDs: Database
+    let meta: Database
+    let projectionSets: [ProjectionTables]
+
+    static let format: UInt8 = 1
+
+    enum MetaKey {
+        static let format = "format"
+        static let logPosition = "log.position"
+        static let projectionPosition = "projections.position"
+        static let activeSet = "projections.active"
+        static let program = "program"
+        static let statistics = "statistics"
+    }
+
+    static func open(_ environment: Environment, create: Bool) throws -> Schema {
+        func database(_ name: String) throws -> Database {
+            do {
+                return try environment.database(name, create: create)
+            } catch let error as LMDBError where error.code == LMDBError.notFound {
+                throw LedgerError.incompatibleDatabase(
+                    "'\(environment.path)' has no '\(name)' table; it is not a ledger database")
+            }
+        }
+        return Schema(
+            events: try database("events"), streams: try database("streams"), eventIDs: try database("event-ids"),
+            meta: try database("meta"),
+            projectionSets: [
+                ProjectionTables(customers: try database("customers.0"), orders: try database("orders.0")),
+                ProjectionTables(customers: try database("customers.1"), orders: try database("orders.1")),
+            ])
+    }
+
+    /// Writes the format and program of a new ledger; checks the format of an existing one.
+    func initialize(_ txn: Transaction, program: LoyaltyProgram) throws {
+        if try metaBytes(txn, MetaKey.format) != nil {
+            try checkFormat(txn)
+            return
+        }
+        try putMeta(txn, MetaKey.format, [Schema.format])
+        try putMeta(txn, MetaKey.program, program.encode())
+        try putMeta(txn, MetaKey.activeSet, [0])
+    }
+
+    func checkFormat(_ txn: Transaction) throws {
+        guard let format = try metaBytes(txn, MetaKey.format) else {
+            throw LedgerError.incompatibleDatabase("the folder holds no ledger yet")
+        }
+        guard format == [Schema.format] else {
+            throw LedgerError.incompatibleDatabase(
+                "the database has format \(format.first ?? 0) and this version reads format \(Schema.format); use a matching version of the ledger")
+        }
+    }
+
+    func metaBytes(_ txn: Transaction, _ key: String) throws -> [UInt8]? {
+        var name = key
+        return try name.withUTF8 { utf8 in
+            try txn.get(meta, UnsafeRawBufferPointer(utf8)).map { Array($0) }
+        }
+    }
+
+    func putMeta(_ txn: Transaction, _ key: String, _ value: [UInt8]) throws {
+        var name = key
+        try name.withUTF8 { utf8 in
+            try value.withUnsafeBytes { try txn.put(meta, UnsafeRawBufferPointer(utf8), $0) }
+        }
+    }
+
+    func metaUInt64(_ txn: Transaction, _ key: String) throws -> UInt64 {
+        guard let bytes = try metaBytes(txn, key) else { return 0 }
+        return bytes.withUnsafeBytes { Keys.readUInt64($0) }
+    }
+
+    func putMeta(_ txn: Transaction, _ key: String, _ value: UInt64) throws {
+        try putMeta(txn, key, withUnsafeBytes(of: value.bigEndian) { Array($0) })
+    }
+
+    func program(_ txn: Transaction) throws -> LoyaltyProgram {
+        guard let bytes = try metaBytes(txn, MetaKey.program) else {
+            throw LedgerError.incompatibleDatabase("the ledger has no loyalty program stored")
+        }
+        do {
+            return try bytes.withUnsafeBytes { try LoyaltyProgram.decode($0) }
+        } catch {
+            throw LedgerError.corruptProjection("loyalty program: \(error)")
+        }
+    }
+
+    /// The live projection tables.
+    func activeProjections(_ txn: Transaction) throws -> ProjectionTables {
+        let active = try metaBytes(txn, MetaKey.activeSet)?.first ?? 0
+        return projectionSets[Int(active & 1)]
+    }
+
+    func statistics(_ txn: Transaction) throws -> LogStatistics {
+        guard let bytes = try metaBytes(txn, MetaKey.statistics) else { return LogStatistics() }
+        do {
+            return try bytes.withUnsafeBytes { try LogStatistics.decode($0) }
+        } catch {
+            throw LedgerError.corruptProjection("statistics: \(error)")
+        }
+    }
+}
+
+/// One set of projection tables.
+struct ProjectionTables {
+    let customers: Database
+    let orders: Database
+}

@@ -1,0 +1,110 @@
+/// The current state of one customer, folded from the customer's events.
+public struct CustomerState: Equatable, Sendable {
+    public var customerID: CustomerID
+    /// The version of the customer's last event.
+    public var version: UInt32
+    /// The log position of the customer's last event.
+    public var lastPosition: UInt64
+    public var registeredAt: Timestamp
+    public var profile: CustomerProfile
+    public var referrer: CustomerID?
+    public var firstPurchaseAt: Timestamp?
+    public var lastPurchaseAt: Timestamp?
+    public var purchaseCount: Int64
+    public var refundCount: Int64
+    /// Spend per currency, sorted by currency code.
+    public var spend: [CurrencySpend]
+    public var feedbackCount: Int64
+    /// The sum of all ratings, for the average.
+    public var ratingTotal: Int64
+    public var complaintCount: Int64
+    public var points: PointsBalance
+    /// Purchases and refunds in the program currency that a tier window ending at or after
+    /// `latestSpendAt` can still include, sorted by occurred-at.
+    var window: [SpendEntry]
+    /// The latest occurred-at of any purchase or refund, or the registration time.
+    var latestSpendAt: Timestamp
+
+    init(customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?) {
+        self.customerID = customerID
+        version = 0
+        lastPosition = 0
+        self.registeredAt = registeredAt
+        self.profile = profile
+        self.referrer = referrer
+        purchaseCount = 0
+        refundCount = 0
+        spend = []
+        feedbackCount = 0
+        ratingTotal = 0
+        complaintCount = 0
+        points = PointsBalance()
+        window = []
+        latestSpendAt = registeredAt
+    }
+
+    /// The average rating, or nil without feedback.
+    public var averageRating: Double? {
+        feedbackCount == 0 ? nil : Double(ratingTotal) / Double(feedbackCount)
+    }
+
+    /// The spend in `currency`, zero when the customer never used it.
+    public func spend(in currency: Currency) -> CurrencySpend {
+        spend.first { $0.currency == currency } ?? CurrencySpend(currency: currency)
+    }
+
+    mutating func addSpend(_ amount: Int64, refund: Bool, currency: Currency) {
+        let index: Int
+        if let found = spend.firstIndex(where: { $0.currency == currency }) {
+            index = found
+        } else {
+            index = spend.firstIndex { $0.currency > currency } ?? spend.count
+            spend.insert(CurrencySpend(currency: currency), at: index)
+        }
+        if refund { spend[index].refunded += amount } else { spend[index].gross += amount }
+    }
+}
+
+/// Purchases and refunds of one customer in one currency, in minor units.
+public struct CurrencySpend: Equatable, Sendable {
+    public var currency: Currency
+    public var gross: Int64 = 0
+    public var refunded: Int64 = 0
+
+    public init(currency: Currency, gross: Int64 = 0, refunded: Int64 = 0) {
+        self.currency = currency
+        self.gross = gross
+        self.refunded = refunded
+    }
+
+    /// Purchases minus refunds.
+    public var net: Int64 { gross - refunded }
+}
+
+/// A customer's loyalty points by where they came from and went.
+public struct PointsBalance: Equatable, Sendable {
+    public var earned: Int64 = 0
+    public var redeemed: Int64 = 0
+    /// The net of manual adjustments, positive or negative.
+    public var adjusted: Int64 = 0
+    /// Points taken back because of refunds.
+    public var reversed: Int64 = 0
+
+    public init(earned: Int64 = 0, redeemed: Int64 = 0, adjusted: Int64 = 0, reversed: Int64 = 0) {
+        self.earned = earned
+        self.redeemed = redeemed
+        self.adjusted = adjusted
+        self.reversed = reversed
+    }
+
+    /// The points available to redeem; negative when refunds took back points already spent.
+    public var balance: Int64 { earned - reversed - redeemed + adjusted }
+}
+
+/// A purchase or refund as the tier window counts it.
+struct SpendEntry: Equatable, Sendable {
+    var occurredAt: Timestamp
+    /// Signed amount in the program currency: negative for refunds, 0 for other currencies.
+    var amount: Int64
+    var isPurchase: Bool
+}

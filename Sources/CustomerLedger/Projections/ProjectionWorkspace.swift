@@ -1,0 +1,316 @@
+/// Customer states and orders being folded, loaded on first use and written back at the end.
+///
+/// The same code validates and applies events during appends, where states come from LMDB,
+/// and during replay, where every state starts empty; so the two always agree.
+struct ProjectionWorkspace {
+    let program: LoyaltyProgram
+    var customers: [CustomerID: CustomerState] = [:]
+    var orders: [OrderKey: OrderRecord] = [:]
+    /// Customers whose stored state is known to be missing.
+    var absentCustomers: Set<CustomerID> = []
+    var changedCustomers: Set<CustomerID> = []
+    var changedOrders: Set<OrderKey> = []
+    /// Reads a stored state; nil during replay, when nothing is stored.
+    var source: ProjectionSource?
+
+    init(program: LoyaltyProgram, source: ProjectionSource?) {
+        self.program = program
+        self.source = source
+    }
+
+    mutating func customer(_ id: CustomerID) throws -> CustomerState? {
+        if let state = customers[id] { return state }
+        if absentCustomers.contains(id) { return nil }
+        if let source, let state = try source.customer(id) {
+            customers[id] = state
+            return state
+        }
+        absentCustomers.insert(id)
+        return nil
+    }
+
+    mutating func order(_ key: OrderKey) throws -> OrderRecord? {
+        if let order = orders[key] { return order }
+        if let source, let order = try source.order(key) {
+            orders[key] = order
+            return order
+        }
+        return nil
+    }
+
+    /// Throws ``RuleViolation`` when `payload` must not be appended for `customerID` now.
+    mutating func validate(_ payload: EventPayload, customerID: CustomerID) throws {
+        let state = try customer(customerID)
+        if case .customerRegistered = payload {
+            guard state == nil else { throw RuleViolation("customer \(customerID) is already registered") }
+        } else if state == nil {
+            throw RuleViolation("customer \(customerID) is not registered; append a CustomerRegistered event first")
+        }
+
+        switch payload {
+        case .customerRegistered(let registered):
+            try Self.checkProfile(registered.profile)
+            if registered.referrer == customerID { throw RuleViolation("customer \(customerID) cannot refer themselves") }
+
+        case .profileUpdated(let updated):
+            guard !updated.changes.isEmpty else { throw RuleViolation("the profile update changes no field") }
+            var profile = state!.profile
+            profile.apply(updated.changes)
+            try Self.checkProfile(profile)
+
+        case .purchaseRecorded(let purchase):
+            try Self.checkText(purchase.orderID, field: "order id", required: true, limit: Self.orderIDLimit)
+            try Self.checkText(purchase.channel, field: "channel")
+            try Self.checkText(purchase.store, field: "store")
+            guard purchase.amount.minorUnits >= 0 else {
+                throw RuleViolation("purchase amount \(purchase.amount) is negative; record returns as refunds")
+            }
+            guard purchase.lineItems.count <= 1000 else {
+                throw RuleViolation("the purchase has \(purchase.lineItems.count) line items; the limit is 1000")
+            }
+            for item in purchase.lineItems {
+                try Self.checkText(item.sku, field: "SKU", required: true)
+                guard item.quantity >= 0 else { throw RuleViolation("quantity \(item.quantity) of SKU '\(item.sku)' is negative") }
+                guard item.unitPrice >= 0 else {
+                    throw RuleViolation("unit price \(item.unitPrice) of SKU '\(item.sku)' is negative")
+                }
+            }
+            let key = OrderKey(customerID: customerID, orderID: purchase.orderID)
+            if try order(key) != nil {
+                throw RuleViolation("order '\(purchase.orderID)' of customer \(customerID) is already recorded")
+            }
+
+        case .refundRecorded(let refund):
+            try Self.checkText(refund.orderID, field: "order id", required: true, limit: Self.orderIDLimit)
+            try Self.checkText(refund.reason, field: "reason")
+            let key = OrderKey(customerID: customerID, orderID: refund.orderID)
+            guard let order = try order(key) else {
+                throw RuleViolation("customer \(customerID) has no order '\(refund.orderID)' to refund")
+            }
+            guard refund.amount.currency == order.amount.currency else {
+                throw RuleViolation(
+                    "refund currency \(refund.amount.currency) differs from order '\(refund.orderID)' in \(order.amount.currency)")
+            }
+            guard refund.amount.minorUnits > 0 else {
+                throw RuleViolation("refund amount \(refund.amount) must be positive")
+            }
+            guard refund.amount.minorUnits <= order.refundable else {
+                let remaining = Money(minorUnits: order.refundable, currency: order.amount.currency)
+                throw RuleViolation(
+                    "refund of \(refund.amount) exceeds the \(remaining) still refundable on order '\(refund.orderID)'")
+            }
+
+        case .pointsRedeemed(let redeemed):
+            try Self.checkText(redeemed.reward, field: "reward", required: true)
+            guard redeemed.points > 0 else { throw RuleViolation("redeemed points must be positive, got \(redeemed.points)") }
+            let available = state!.points.balance
+            guard redeemed.points <= available else {
+                throw RuleViolation("redemption of \(redeemed.points) points exceeds the available balance of \(available)")
+            }
+
+        case .pointsAdjusted(let adjusted):
+            try Self.checkText(adjusted.reason, field: "reason", required: true)
+            guard adjusted.points != 0 else { throw RuleViolation("a points adjustment of 0 changes nothing") }
+            guard adjusted.points.magnitude <= 1_000_000_000_000 else {
+                throw RuleViolation("points adjustment \(adjusted.points) is beyond ±1000000000000")
+            }
+
+        case .feedbackRecorded(let feedback):
+            guard (1...5).contains(feedback.rating) else {
+                throw RuleViolation("rating \(feedback.rating) is outside 1–5")
+            }
+            try Self.checkText(feedback.text, field: "feedback text", limit: 32_768)
+
+        case .unrecognized:
+            // Kept verbatim for a newer version of the ledger to read; projections skip it.
+            break
+        }
+    }
+
+    /// Folds one event into the workspace; the event must have passed ``validate(_:customerID:)``
+    /// when it was appended. Unrecognized events change only the version.
+    mutating func apply(
+        _ payload: EventPayload, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
+    ) throws {
+        var state: CustomerState
+        if case .customerRegistered(let registered) = payload {
+            state = CustomerState(
+                customerID: customerID, registeredAt: occurredAt, profile: registered.profile,
+                referrer: registered.referrer)
+            absentCustomers.remove(customerID)
+        } else if let existing = try customer(customerID) {
+            state = existing
+        } else {
+            // An event before any registration cannot be appended, so only a foreign log gets here.
+            return
+        }
+        state.version = version
+        state.lastPosition = position
+
+        switch payload {
+        case .customerRegistered, .unrecognized:
+            break
+        case .profileUpdated(let updated):
+            state.profile.apply(updated.changes)
+        case .purchaseRecorded(let purchase):
+            applyPurchase(purchase, to: &state, occurredAt: occurredAt)
+        case .refundRecorded(let refund):
+            try applyRefund(refund, to: &state, occurredAt: occurredAt)
+        case .pointsRedeemed(let redeemed):
+            state.points.redeemed += redeemed.points
+        case .pointsAdjusted(let adjusted):
+            state.points.adjusted += adjusted.points
+        case .feedbackRecorded(let feedback):
+            state.feedbackCount += 1
+            state.ratingTotal += Int64(feedback.rating)
+            if feedback.isComplaint { state.complaintCount += 1 }
+        }
+        customers[customerID] = state
+        changedCustomers.insert(customerID)
+    }
+
+    private mutating func applyPurchase(_ purchase: PurchaseRecorded, to state: inout CustomerState, occurredAt: Timestamp) {
+        let amount = purchase.amount.minorUnits
+        state.purchaseCount += 1
+        if state.firstPurchaseAt.map({ occurredAt < $0 }) ?? true { state.firstPurchaseAt = occurredAt }
+        if state.lastPurchaseAt.map({ occurredAt > $0 }) ?? true { state.lastPurchaseAt = occurredAt }
+        state.addSpend(amount, refund: false, currency: purchase.amount.currency)
+
+        let inProgramCurrency = purchase.amount.currency == program.currency
+        var earned: Int64 = 0
+        if inProgramCurrency {
+            switch program.earningScope {
+            case .perOrder:
+                earned = amount / program.currency.minorUnitsPerUnit * program.pointsPerUnit
+                state.points.earned += earned
+            case .cumulative:
+                settleCumulativePoints(&state)
+            }
+        }
+        addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state)
+
+        let key = OrderKey(customerID: state.customerID, orderID: purchase.orderID)
+        orders[key] = OrderRecord(amount: purchase.amount, refunded: 0, pointsEarned: earned, pointsReversed: 0)
+        changedOrders.insert(key)
+    }
+
+    private mutating func applyRefund(_ refund: RefundRecorded, to state: inout CustomerState, occurredAt: Timestamp) throws {
+        let key = OrderKey(customerID: state.customerID, orderID: refund.orderID)
+        guard var order = try order(key) else { return }
+        let amount = refund.amount.minorUnits
+        order.refunded += amount
+        state.refundCount += 1
+        state.addSpend(amount, refund: true, currency: refund.amount.currency)
+
+        let inProgramCurrency = refund.amount.currency == program.currency
+        if inProgramCurrency {
+            switch program.earningScope {
+            case .perOrder:
+                // Reverse the refunded share of what the order earned, rounded down, so that all
+                // refunds together never take back more than the order earned.
+                let share = Self.proportion(order.pointsEarned, numerator: order.refunded, denominator: order.amount.minorUnits)
+                let reversal = share - order.pointsReversed
+                order.pointsReversed = share
+                state.points.reversed += reversal
+            case .cumulative:
+                settleCumulativePoints(&state)
+            }
+        }
+        addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state)
+        orders[key] = order
+        changedOrders.insert(key)
+    }
+
+    /// Brings earned minus reversed points to `floor(net spend / unit) * pointsPerUnit`.
+    private func settleCumulativePoints(_ state: inout CustomerState) {
+        let net = state.spend(in: program.currency).net
+        let target = max(0, net / program.currency.minorUnitsPerUnit) * program.pointsPerUnit
+        let current = state.points.earned - state.points.reversed
+        if target > current { state.points.earned += target - current } else { state.points.reversed += current - target }
+    }
+
+    /// Inserts `entry` in occurred-at order and drops entries that no window ending at or after
+    /// the latest spend can include.
+    private func addToWindow(_ entry: SpendEntry, _ state: inout CustomerState) {
+        if entry.occurredAt > state.latestSpendAt { state.latestSpendAt = entry.occurredAt }
+        var index = state.window.count
+        while index > 0 && state.window[index - 1].occurredAt > entry.occurredAt { index -= 1 }
+        state.window.insert(entry, at: index)
+        let oldest = state.latestSpendAt.adding(days: -program.tierWindowDays)
+        if let firstKept = state.window.firstIndex(where: { $0.occurredAt > oldest }) {
+            state.window.removeFirst(firstKept)
+        } else {
+            state.window.removeAll()
+        }
+    }
+
+    /// Returns `floor(value * numerator / denominator)` without overflow, for non-negative inputs.
+    static func proportion(_ value: Int64, numerator: Int64, denominator: Int64) -> Int64 {
+        guard denominator > 0 else { return value }
+        let product = value.multipliedFullWidth(by: numerator)
+        let (quotient, _) = denominator.dividingFullWidth(product)
+        return quotient
+    }
+
+    /// The longest order id in UTF-8 bytes, so that order keys stay within LMDB's 511-byte key limit.
+    static let orderIDLimit = 256
+
+    static func checkProfile(_ profile: CustomerProfile) throws {
+        try checkText(profile.name, field: "name")
+        try checkText(profile.phone, field: "phone")
+        try checkText(profile.email, field: "email")
+        try checkText(profile.province, field: "province")
+        try checkText(profile.city, field: "city")
+        try checkText(profile.address, field: "address")
+    }
+
+    /// Rejects text that is too long or holds NUL bytes, naming the field but never echoing the value,
+    /// which may be personal data.
+    static func checkText(_ text: String, field: String, required: Bool = false, limit: Int = 4096) throws {
+        let length = text.utf8.count
+        if required && length == 0 { throw RuleViolation("the \(field) is empty") }
+        if length > limit { throw RuleViolation("the \(field) is \(length) bytes long; the limit is \(limit) bytes") }
+        if text.utf8.contains(0) { throw RuleViolation("the \(field) contains a NUL byte") }
+    }
+}
+
+/// The reason an event breaks a business rule, before the ledger adds where it sits in the batch.
+struct RuleViolation: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// The key of an order in the orders projection: customer, then the order id.
+struct OrderKey: Hashable, Sendable {
+    let customerID: CustomerID
+    let orderID: String
+}
+
+/// Reads stored projections for a ``ProjectionWorkspace`` inside one transaction.
+struct ProjectionSource {
+    let transaction: Transaction
+    let customers: Database
+    let orders: Database
+
+    func customer(_ id: CustomerID) throws -> CustomerState? {
+        try Keys.withCustomer(id) { key in
+            guard let bytes = try transaction.get(customers, key) else { return nil }
+            do {
+                return try CustomerState.decode(bytes)
+            } catch {
+                throw LedgerError.corruptProjection("customer \(id): \(error)")
+            }
+        }
+    }
+
+    func order(_ key: OrderKey) throws -> OrderRecord? {
+        try Keys.withOrder(key) { keyBytes in
+            guard let bytes = try transaction.get(orders, keyBytes) else { return nil }
+            do {
+                return try OrderRecord.decode(bytes)
+            } catch {
+                throw LedgerError.corruptProjection("order '\(key.orderID)' of customer \(key.customerID): \(error)")
+            }
+        }
+    }
+}

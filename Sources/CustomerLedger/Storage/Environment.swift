@@ -1,0 +1,206 @@
+import CLMDB
+import Foundation
+
+/// A handle to a named LMDB database inside an ``Environment``.
+struct Database: Sendable, Equatable {
+    let handle: MDB_dbi
+}
+
+/// An open LMDB environment: one memory-mapped database folder with its named databases.
+///
+/// One writer and many readers may use it at once, from threads of this process and from
+/// other processes. The map grows by itself when a write transaction fills it.
+///
+/// > Important: Transactions live only inside the synchronous closures passed to ``read(_:)``
+/// > and ``write(_:)``, so no transaction can cross an `await`. Never call ``write(_:)`` from
+/// > inside a ``read(_:)`` closure on the same thread: growing the map waits for every reader
+/// > of this process to finish.
+final class Environment: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let path: String
+    private let writerLock = NSLock()
+    private var resizeLock = pthread_rwlock_t()
+    private var databases: [String: Database] = [:]
+    private let databasesLock = NSLock()
+
+    /// Opens or creates the environment in the folder at `path` (`mdb_env_open`).
+    ///
+    /// The folder is created with mode 0700 and the files with mode 0600 when missing.
+    /// - parameters:
+    ///   - initialMapSize: the map size in bytes for a new environment; the map grows when full.
+    ///   - readOnly: opens with `MDB_RDONLY`, so every write fails.
+    /// - throws: ``LMDBError`` naming the call that failed, or ``StorageError`` when the
+    ///   folder is already open in this process.
+    init(path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if !readOnly {
+            try FileManager.default.createDirectory(
+                atPath: absolute, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        try OpenPaths.shared.claim(absolute)
+        var created: OpaquePointer?
+        do {
+            try check(mdb_env_create(&created), "mdb_env_create")
+        } catch {
+            OpenPaths.shared.release(absolute)
+            throw error
+        }
+        let env = created!
+        do {
+            try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, 256), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(env, initialMapSize), "mdb_env_set_mapsize")
+            let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
+            try check(mdb_env_open(env, absolute, flags, 0o600), "mdb_env_open")
+            var cleared: Int32 = 0
+            try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
+        } catch {
+            mdb_env_close(env)
+            OpenPaths.shared.release(absolute)
+            throw error
+        }
+        pointer = env
+        self.path = absolute
+        pthread_rwlock_init(&resizeLock, nil)
+    }
+
+    deinit {
+        mdb_env_close(pointer)
+        pthread_rwlock_destroy(&resizeLock)
+        OpenPaths.shared.release(path)
+    }
+
+    /// Opens a named database, creating it in a write transaction when `create` is true.
+    @available(*, noasync)
+    func database(_ name: String, create: Bool) throws -> Database {
+        databasesLock.lock()
+        defer { databasesLock.unlock() }
+        if let open = databases[name] { return open }
+        let database: Database
+        if create {
+            database = try write { txn in try txn.openDatabase(name, create: true) }
+        } else {
+            database = try read { txn in try txn.openDatabase(name, create: false) }
+        }
+        databases[name] = database
+        return database
+    }
+
+    /// Runs `body` in a read-only transaction that sees one consistent snapshot.
+    ///
+    /// Wraps `mdb_txn_begin` with `MDB_RDONLY` and `mdb_txn_abort`. Buffers handed out by the
+    /// transaction are valid only inside `body`.
+    @available(*, noasync)
+    func read<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
+        pthread_rwlock_rdlock(&resizeLock)
+        defer { pthread_rwlock_unlock(&resizeLock) }
+        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        defer { mdb_txn_abort(txn) }
+        return try body(Transaction(pointer: txn))
+    }
+
+    /// Runs `body` in the single write transaction and commits it durably (`mdb_txn_commit`).
+    ///
+    /// When the map is full, the transaction is aborted, the map doubles and `body` runs again,
+    /// so `body` must not change state outside the transaction. When `body` throws, nothing
+    /// is written.
+    @available(*, noasync)
+    func write<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        while true {
+            pthread_rwlock_rdlock(&resizeLock)
+            var txn: OpaquePointer?
+            do {
+                txn = try begin(flags: 0)
+                let result = try body(Transaction(pointer: txn!))
+                let committing = txn!
+                txn = nil
+                try check(mdb_txn_commit(committing), "mdb_txn_commit")
+                pthread_rwlock_unlock(&resizeLock)
+                return result
+            } catch let error as LMDBError where error.code == MDB_MAP_FULL {
+                if let txn { mdb_txn_abort(txn) }
+                pthread_rwlock_unlock(&resizeLock)
+                try grow()
+            } catch {
+                if let txn { mdb_txn_abort(txn) }
+                pthread_rwlock_unlock(&resizeLock)
+                throw error
+            }
+        }
+    }
+
+    /// The current map size, last page number and last transaction id (`mdb_env_info`).
+    var info: MDB_envinfo {
+        var info = MDB_envinfo()
+        mdb_env_info(pointer, &info)
+        return info
+    }
+
+    /// The page size and B-tree statistics of the main database (`mdb_env_stat`).
+    var stat: MDB_stat {
+        var stat = MDB_stat()
+        mdb_env_stat(pointer, &stat)
+        return stat
+    }
+
+    /// Writes a compacted, consistent copy of the environment into the empty folder `destination`
+    /// (`mdb_env_copy2` with `MDB_CP_COMPACT`) while writers go on.
+    @available(*, noasync)
+    func copyCompacted(to destination: String) throws {
+        try check(mdb_env_copy2(pointer, destination, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2")
+    }
+
+    /// Begins a transaction, adopting a map that another process grew (`MDB_MAP_RESIZED`).
+    private func begin(flags: UInt32) throws -> OpaquePointer {
+        var txn: OpaquePointer?
+        var code = mdb_txn_begin(pointer, nil, flags, &txn)
+        if code == MDB_MAP_RESIZED {
+            pthread_rwlock_unlock(&resizeLock)
+            pthread_rwlock_wrlock(&resizeLock)
+            let adopted = mdb_env_set_mapsize(pointer, 0)
+            pthread_rwlock_unlock(&resizeLock)
+            pthread_rwlock_rdlock(&resizeLock)
+            try check(adopted, "mdb_env_set_mapsize")
+            code = mdb_txn_begin(pointer, nil, flags, &txn)
+        }
+        try check(code, "mdb_txn_begin")
+        return txn!
+    }
+
+    /// Doubles the map size once no transaction of this process is open.
+    private func grow() throws {
+        pthread_rwlock_wrlock(&resizeLock)
+        defer { pthread_rwlock_unlock(&resizeLock) }
+        let current = info.me_mapsize
+        try check(mdb_env_set_mapsize(pointer, current * 2), "mdb_env_set_mapsize")
+    }
+}
+
+/// An error of the storage layer that LMDB itself does not report.
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The database folders open in this process, since LMDB forbids opening one environment twice.
+private final class OpenPaths: @unchecked Sendable {
+    static let shared = OpenPaths()
+    private var paths: Set<String> = []
+    private let lock = NSLock()
+
+    func claim(_ path: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard paths.insert(path).inserted else {
+            throw StorageError(
+                description: "the ledger at '\(path)' is already open in this process; reuse the open instance")
+        }
+    }
+
+    func release(_ path: String) {
+        lock.lock()
+        paths.remove(path)
+        lock.unlock()
+    }
+}

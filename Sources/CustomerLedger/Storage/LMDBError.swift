@@ -1,0 +1,52 @@
+import CLMDB
+import Glibc
+
+/// An error returned by an LMDB call, with the LMDB return code and the name of the call that failed.
+///
+/// Codes are LMDB's own (`MDB_MAP_FULL`, `MDB_NOTFOUND`, ...) or an `errno` value
+/// (`ENOSPC`, `EACCES`, ...), as `mdb_strerror` reports them.
+public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The LMDB or `errno` return code.
+    public let code: Int32
+    /// The C function that returned the code, such as `mdb_put`.
+    public let call: String
+
+    public init(code: Int32, call: String) {
+        self.code = code
+        self.call = call
+    }
+
+    /// The text of `mdb_strerror` for the code.
+    public var message: String {
+        String(cString: mdb_strerror(code))
+    }
+
+    public var description: String {
+        "\(call) failed: \(message) (code \(code))\(hint)"
+    }
+
+    /// True when the storage device ran out of space.
+    public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
+
+    private var hint: String {
+        switch code {
+        case ENOSPC, EDQUOT: "; the disk is full: free space and retry, earlier data is intact"
+        case EACCES, EPERM: "; check the permissions of the database folder"
+        case MDB_INVALID, MDB_VERSION_MISMATCH: "; the folder does not hold a readable ledger database"
+        case MDB_CORRUPTED, MDB_PAGE_NOTFOUND: "; the database file is damaged: restore it from a backup"
+        case MDB_READERS_FULL: "; too many open readers: close idle readers or clear stale ones"
+        default: ""
+        }
+    }
+
+    public static let notFound = MDB_NOTFOUND
+    public static let keyExists = MDB_KEYEXIST
+    public static let mapFull = MDB_MAP_FULL
+    public static let mapResized = MDB_MAP_RESIZED
+}
+
+/// Calls an `mdb_*` function and throws an ``LMDBError`` naming it when it fails.
+@inline(__always)
+func check(_ code: Int32, _ call: StaticString) throws(LMDBError) {
+    if code != 0 { throw LMDBError(code: code, call: "\(call)") }
+}
