@@ -1,1 +1,4 @@
-print("ledger")
+import Foundation
+import LedgerCommandLine
+
+exit(LedgerCommand.main(Array(CommandLine.arguments.dropFirst())))

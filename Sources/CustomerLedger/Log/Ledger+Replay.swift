@@ -101,3 +101,30 @@ struct ReplayFold {
         events += 1
     }
 }
+
+extension Ledger {
+    /// Returns a 64-bit FNV-1a hash, in hex, of every key and value of the live projection tables,
+    /// so that two rebuilds can be compared byte for byte.
+    @available(*, noasync)
+    public func projectionFingerprint() throws -> String {
+        try environment.read { txn in
+            let tables = try schema.activeProjections(txn)
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for database in [tables.customers, tables.orders] {
+                try txn.withCursor(database) { cursor in
+                    var entry = try cursor.first()
+                    while let (key, value) = entry {
+                        for part in [key, value] {
+                            for byte in withUnsafeBytes(of: UInt32(part.count).littleEndian, { Array($0) }) + Array(part) {
+                                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                            }
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            let hex = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }
+    }
+}

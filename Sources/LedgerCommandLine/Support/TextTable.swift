@@ -1,8 +1,8 @@
 /// A plain-text table for terminal output: a header line, an underline of `-` under each
 /// column, then one line per row.
 ///
-/// Columns are separated by two spaces, and every cell is padded to its column's width, so
-/// all lines have the same display width. Widths are measured in terminal columns with
+/// Columns are separated by two spaces, and every cell is padded to its column's width except
+/// in a left-aligned last column, so that lines carry no trailing spaces. Widths are measured in terminal columns with
 /// `DisplayWidth`, so a column of Chinese names lines up with a column of ASCII names.
 ///
 ///     var table = TextTable(columns: [
@@ -91,7 +91,13 @@ struct TextTable: Sendable {
             if index > 0 {
                 output += "  "
             }
-            output += cell.padded(toDisplayWidth: widths[index], alignment: columns[index].alignment)
+            let isLast = index == cells.count - 1
+            if isLast && columns[index].alignment == .left {
+                // No trailing spaces after the last column.
+                output += cell
+            } else {
+                output += cell.padded(toDisplayWidth: widths[index], alignment: columns[index].alignment)
+            }
         }
         output += "\n"
     }

@@ -41,6 +41,13 @@ struct TextTableTests {
         #expect(Self.customerTable().render() == expected)
     }
 
+    @Test func lastLeftAlignedColumnHasNoTrailingSpaces() {
+        var table = TextTable(columns: [.init("ID", alignment: .right), .init("NAME")])
+        table.addRow(["1", "张伟"])
+        table.addRow(["22", "Bo"])
+        #expect(table.render() == "ID  NAME\n--  ----\n 1  张伟\n22  Bo\n")
+    }
+
     @Test func linesHaveEqualDisplayWidth() {
         let lines = Self.customerTable().render().split(separator: "\n").map(String.init)
         #expect(lines.count == 6)
@@ -105,13 +112,13 @@ struct TextTableTests {
     @Test func maximumWidthTruncatesHeader() {
         var table = TextTable(columns: [.init("DESCRIPTION", maximumWidth: 4)])
         table.addRow(["ok"])
-        #expect(table.render() == "DES…\n----\nok  \n")
+        #expect(table.render() == "DES…\n----\nok\n")
     }
 
     @Test func controlCharactersBecomeSpaces() {
         var table = TextTable(columns: [.init("NOTE")])
         table.addRow(["a\nb\tc"])
-        #expect(table.render() == "NOTE \n-----\na b c\n")
+        #expect(table.render() == "NOTE\n-----\na b c\n")
     }
 
     @Test func tableWithoutRows() {

@@ -1,0 +1,65 @@
+import CustomerLedger
+import Foundation
+
+/// The parsed arguments of a subcommand and the ledger they name.
+struct CommandContext {
+    let arguments: ArgumentList
+    /// The command as typed, such as `ledger history`, for messages.
+    let command: String
+
+    static let databaseOption = ArgumentList.Option.value(
+        "--db", placeholder: "PATH", help: "Ledger database folder (default: $LEDGER_DB, else ./ledger.db).")
+    static let jsonOption = ArgumentList.Option.flag("--json", help: "Write JSON instead of a table.")
+    static let asOfOption = ArgumentList.Option.value(
+        "--as-of", placeholder: "TIME",
+        help: "Evaluate tiers at this instant: YYYY-MM-DD or ISO 8601 (default: the latest event's occurred-at).")
+
+    /// The database folder: `--db`, else `LEDGER_DB`, else `./ledger.db`.
+    var databasePath: String {
+        if let path = arguments.string("--db") { return path }
+        if let path = ProcessInfo.processInfo.environment["LEDGER_DB"], !path.isEmpty { return path }
+        return "ledger.db"
+    }
+
+    var wantsJSON: Bool { arguments.flag("--json") }
+
+    /// Opens an existing ledger for reading, failing with "not found" when there is none.
+    @available(*, noasync)
+    func openExistingLedger(readOnly: Bool = true) throws -> Ledger {
+        let path = databasePath
+        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+            throw CommandFailure(
+                "no ledger at '\(path)'; import data first ('ledger import cdnow FILE --db \(path)') or pass --db PATH",
+                code: .notFound)
+        }
+        return try Ledger(path: path, options: .init(readOnly: readOnly))
+    }
+
+    /// Parses a customer id argument such as `42` or `00042`.
+    func customerID(_ name: String = "ID") throws -> CustomerID {
+        let text = try arguments.requiredString(name)
+        guard let id = CustomerID(parsing: text) else {
+            throw UsageError("invalid customer id '\(text)'; expected a positive decimal number such as 42")
+        }
+        return id
+    }
+
+    /// The evaluation instant: `--as-of`, else the latest occurred-at in the ledger, so that
+    /// historical data is judged as of its own end rather than today.
+    @available(*, noasync)
+    func evaluationInstant(_ ledger: Ledger) throws -> Timestamp {
+        if let text = arguments.string("--as-of") {
+            guard let instant = Timestamp(parsing: text) else {
+                throw UsageError(
+                    "invalid time '\(text)' for --as-of; expected YYYY-MM-DD or an ISO 8601 time such as 2024-03-01T08:00:00Z")
+            }
+            return instant
+        }
+        return try ledger.statistics().latestOccurredAt ?? Timestamp(microseconds: 0)
+    }
+
+    /// Writes a JSON value to standard output, pretty-printed, with a final newline.
+    func printJSON(_ value: JSONValue) {
+        Console.out(JSONWriter(style: .pretty).string(for: value) + "\n")
+    }
+}

@@ -1,0 +1,70 @@
+import CustomerLedger
+import Foundation
+
+/// `ledger customer ID`: one customer's current state, points and tier.
+enum CustomerCommand: Subcommand {
+    static let name = "customer"
+    static let syntax = ArgumentList.Syntax(
+        command: "ledger customer",
+        summary: "Show a customer's profile, spend, points and tier.",
+        options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption],
+        positionals: [.required("ID", help: "The customer id, such as 42 or 00042.")])
+
+    static func run(_ context: CommandContext) throws {
+        let id = try context.customerID()
+        let ledger = try context.openExistingLedger()
+        let instant = try context.evaluationInstant(ledger)
+        guard let state = try ledger.customer(id), let tier = try ledger.tier(of: id, asOf: instant) else {
+            throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
+        }
+        let program = try ledger.program()
+        if context.wantsJSON {
+            guard case .object(var members) = Formatting.json(state) else { return }
+            members.append(("tier", Formatting.json(tier, program: program)))
+            context.printJSON(.object(members))
+            return
+        }
+        let currency = program.currency
+        var lines: [(String, String)] = [
+            ("customer", "\(state.customerID)"),
+            ("name", state.profile.name.isEmpty ? "—" : state.profile.name),
+        ]
+        if !state.profile.phone.isEmpty { lines.append(("phone", state.profile.phone)) }
+        if !state.profile.email.isEmpty { lines.append(("email", state.profile.email)) }
+        if let birthday = state.profile.birthday { lines.append(("birthday", birthday.description)) }
+        let region = [state.profile.province, state.profile.city].filter { !$0.isEmpty }.joined(separator: " ")
+        if !region.isEmpty { lines.append(("region", region)) }
+        if let referrer = state.referrer { lines.append(("referred by", "\(referrer)")) }
+        lines += [
+            ("registered", Formatting.instant(state.registeredAt)),
+            ("purchases", Formatting.grouped(state.purchaseCount)
+                + (state.firstPurchaseAt.map { ", first \(Formatting.instant($0))" } ?? "")
+                + (state.lastPurchaseAt.map { ", last \(Formatting.instant($0))" } ?? "")),
+            ("gross spend", Formatting.spend(state, keyPath: \.gross)),
+            ("refunds", "\(Formatting.grouped(state.refundCount)), \(Formatting.spend(state, keyPath: \.refunded))"),
+            ("net spend", Formatting.spend(state, keyPath: \.net)),
+            ("points", "\(Formatting.grouped(state.points.balance)) available (earned \(Formatting.grouped(state.points.earned)), "
+                + "reversed \(Formatting.grouped(state.points.reversed)), redeemed \(Formatting.grouped(state.points.redeemed)), "
+                + "adjusted \(Formatting.grouped(state.points.adjusted)))"),
+            ("tier", "\(tier.tierName) as of \(Formatting.instant(instant))"),
+            ("  because", "\(Formatting.money(tier.windowNetSpend, currency)) net spend and "
+                + "\(tier.windowPurchases) purchases in the \(program.tierWindowDays) days to then, "
+                + "\(Formatting.grouped(tier.tenureDays)) days of tenure"),
+        ]
+        if let next = tier.nextTier {
+            var needs: [String] = []
+            if next.netSpendNeeded > 0 { needs.append("\(Formatting.money(next.netSpendNeeded, currency)) more spend") }
+            if next.purchasesNeeded > 0 { needs.append("\(next.purchasesNeeded) more purchases") }
+            if next.tenureDaysNeeded > 0 { needs.append("\(next.tenureDaysNeeded) more days of tenure") }
+            lines.append(("  next", "\(next.tierName) needs " + (needs.isEmpty ? "nothing more" : needs.joined(separator: ", "))))
+        }
+        if state.feedbackCount > 0 {
+            lines.append(("feedback", "\(state.feedbackCount), average rating "
+                + String(format: "%.2f", state.averageRating ?? 0) + ", \(state.complaintCount) complaints"))
+        }
+        lines.append(("version", "\(state.version) (last position \(Formatting.grouped(state.lastPosition)))"))
+        for (label, value) in lines {
+            Console.out(label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import CustomerLedger
+import Foundation
+
+/// `ledger demo`: imports the bundled CDNOW purchases into a fresh ledger and shows what it holds.
+enum DemoCommand: Subcommand {
+    static let name = "demo"
+    static let syntax = ArgumentList.Syntax(
+        command: "ledger demo",
+        summary: "Import the bundled CDNOW data into a fresh ledger and show a summary.",
+        options: [
+            .value("--db", placeholder: "PATH", help: "Build the demo ledger in this new folder (default: a temporary folder)."),
+            .flag("--keep", help: "Keep the temporary ledger folder afterwards, to explore it."),
+            .value("--file", placeholder: "FILE", help: "A CDNOW file to use instead of the bundled one."),
+        ])
+
+    static func run(_ context: CommandContext) throws {
+        let file = try context.arguments.string("--file") ?? bundledCDNOWPath()
+        let temporary = context.arguments.string("--db") == nil
+        let path = try context.arguments.string("--db") ?? makeTemporaryFolder()
+        if !temporary, FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure("'\(path)' already exists; the demo needs a new folder, so pass another --db PATH", code: .failure)
+        }
+        let keep = context.arguments.flag("--keep") || !temporary
+        defer { if !keep { try? FileManager.default.removeItem(atPath: path) } }
+
+        Console.out("Customer Ledger demo: the CDNOW purchase history (23,570 customers, January 1997 to June 1998)\n")
+        Console.out("into a fresh ledger at \(path)\n\n")
+        let rows = try CDNOWParser.parse(contentsOf: file)
+        let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
+
+        let importStart = DispatchTime.now().uptimeNanoseconds
+        let summary = try ImportCommand.importCDNOW(rows, into: ledger, actor: "demo", batchSize: 1000, label: "import")
+        let importSeconds = seconds(since: importStart)
+        let stats = try ledger.statistics()
+        let program = try ledger.program()
+        let instant = stats.latestOccurredAt ?? Timestamp(microseconds: 0)
+        var netTotal: Int64 = 0
+        try ledger.forEachCustomer { netTotal += $0.spend(in: program.currency).net }
+
+        section("Imported")
+        Console.out(
+            "\(Formatting.grouped(summary.rows)) rows became \(Formatting.grouped(summary.eventsAppended)) events "
+                + "in \(String(format: "%.2f", importSeconds)) s "
+                + "(\(Formatting.grouped(Int64(Double(summary.eventsAppended) / max(importSeconds, 1e-9)))) events/s, "
+                + "1,000 per durable commit)\n")
+        Console.out(
+            "\(Formatting.grouped(stats.customerCount)) customers, "
+                + "\(Formatting.grouped(stats.eventsByType["PurchaseRecorded"] ?? 0)) purchases, "
+                + "\(Formatting.money(netTotal, program.currency)) in total\n")
+
+        section("Tiers as of \(Formatting.instant(instant)), the end of the data")
+        Console.out(TiersCommand.render(try TiersCommand.distribution(ledger, asOf: instant, program: program), program: program))
+
+        section("Top customers by net spend")
+        let top = try TopCommand.top(ledger, by: .spend, limit: 5, currency: program.currency)
+        let tiers = try top.map { try ledger.tier(of: $0.customerID, asOf: instant)?.tierName ?? "" }
+        Console.out(TopCommand.render(top, tiers: tiers, currency: program.currency))
+
+        if let first = top.first {
+            let history = try ledger.history(of: first.customerID)
+            section("History of customer \(first.customerID) (first 8 of \(history.count) events)")
+            Console.out(HistoryCommand.render(Array(history.prefix(8))))
+        }
+
+        section("Replay and re-import")
+        let before = try ledger.projectionFingerprint()
+        let replayStart = DispatchTime.now().uptimeNanoseconds
+        let replay = try ledger.replay()
+        let replaySeconds = seconds(since: replayStart)
+        let identical = try ledger.projectionFingerprint() == before
+        Console.out(
+            "replay rebuilt the projections from \(Formatting.grouped(replay.events)) events in "
+                + "\(String(format: "%.2f", replaySeconds)) s: \(identical ? "identical" : "DIFFERENT") to the incremental ones\n")
+        let again = try CDNOWImporter.importRows(rows, into: ledger, metadata: EventMetadata(actor: "demo", source: "cdnow"))
+        Console.out("importing the same file again appended \(again.eventsAppended) events\n")
+
+        section("Next")
+        if keep {
+            Console.out("ledger customer \(top.first?.customerID.description ?? "1") --db \(path)\n")
+            Console.out("ledger history 1 --db \(path) --json\n")
+            Console.out("ledger top --by purchases -n 10 --db \(path)\n")
+        } else {
+            Console.out("The demo ledger was removed. Keep one with 'ledger demo --keep', or build your own:\n")
+            Console.out("ledger import cdnow \(file) --db shop.db && ledger stats --db shop.db\n")
+        }
+        guard identical else {
+            throw CommandFailure("replay produced different projections; please report this", code: .internal)
+        }
+    }
+
+    private static func section(_ title: String) {
+        Console.out("\n== \(title)\n")
+    }
+
+    private static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private static func makeTemporaryFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-demo-\(UUID().uuidString.prefix(8).lowercased())").path
+        return path
+    }
+
+    /// Finds the CDNOW file bundled with the executable, or in the source tree it was built from.
+    static func bundledCDNOWPath() throws -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [
+            executable.deletingLastPathComponent()
+                .appendingPathComponent("CustomerLedger_LedgerCommandLine.resources/cdnow/CDNOW_master.txt").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Resources/cdnow/CDNOW_master.txt").path,
+        ]
+        guard let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+            throw CommandFailure(
+                "the bundled CDNOW file was not found next to the executable; pass it with --file FILE", code: .notFound)
+        }
+        return found
+    }
+}

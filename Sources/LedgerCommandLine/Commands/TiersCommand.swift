@@ -1,0 +1,66 @@
+import CustomerLedger
+import Foundation
+
+/// `ledger tiers`: how many customers hold each tier as of an instant.
+enum TiersCommand: Subcommand {
+    static let name = "tiers"
+    static let syntax = ArgumentList.Syntax(
+        command: "ledger tiers",
+        summary: "Show the tier ladder and how many customers hold each tier.",
+        options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption])
+
+    static func run(_ context: CommandContext) throws {
+        let ledger = try context.openExistingLedger()
+        let instant = try context.evaluationInstant(ledger)
+        let program = try ledger.program()
+        let counts = try distribution(ledger, asOf: instant, program: program)
+        let total = counts.reduce(0, +)
+        if context.wantsJSON {
+            context.printJSON(.object([
+                ("as_of", Formatting.json(instant)),
+                ("window_days", JSONValue(program.tierWindowDays)),
+                ("customers", JSONValue(total)),
+                ("tiers", .array(zip(program.tiers, counts).map { rule, count in
+                    .object([
+                        ("name", .string(rule.name)), ("customers", JSONValue(count)),
+                        ("minimum_net_spend", Formatting.json(Money(minorUnits: rule.minimumNetSpend, currency: program.currency))),
+                        ("minimum_purchases", JSONValue(rule.minimumPurchases)),
+                        ("minimum_tenure_days", JSONValue(rule.minimumTenureDays)),
+                    ])
+                })),
+            ]))
+            return
+        }
+        Console.out("tiers as of \(Formatting.instant(instant)), over the trailing \(program.tierWindowDays) days\n\n")
+        Console.out(render(counts, program: program))
+    }
+
+    /// Counts customers per tier index.
+    @available(*, noasync)
+    static func distribution(_ ledger: Ledger, asOf instant: Timestamp, program: LoyaltyProgram) throws -> [Int] {
+        var counts = Array(repeating: 0, count: program.tiers.count)
+        for (_, tier) in try ledger.tiers(asOf: instant) { counts[tier.tierIndex] += 1 }
+        return counts
+    }
+
+    static func render(_ counts: [Int], program: LoyaltyProgram) -> String {
+        let total = max(1, counts.reduce(0, +))
+        var table = TextTable(columns: [
+            .init("TIER"), .init("CUSTOMERS", alignment: .right), .init("SHARE", alignment: .right),
+            .init("REQUIRES IN WINDOW"),
+        ])
+        for (rule, count) in zip(program.tiers, counts) {
+            var requirements: [String] = []
+            if rule.minimumNetSpend > 0 {
+                requirements.append("net spend ≥ \(Formatting.money(rule.minimumNetSpend, program.currency))")
+            }
+            if rule.minimumPurchases > 0 { requirements.append("≥ \(rule.minimumPurchases) purchases") }
+            if rule.minimumTenureDays > 0 { requirements.append("tenure ≥ \(rule.minimumTenureDays) days") }
+            table.addRow([
+                rule.name, Formatting.grouped(count), String(format: "%.1f%%", Double(count) * 100 / Double(total)),
+                requirements.isEmpty ? "—" : requirements.joined(separator: ", "),
+            ])
+        }
+        return table.render()
+    }
+}

@@ -1,0 +1,209 @@
+import CustomerLedger
+import Foundation
+
+/// Text and JSON forms of ledger values shared by the commands.
+enum Formatting {
+    /// Groups the digits of an integer in threes: `1,234,567`.
+    static func grouped(_ value: some BinaryInteger) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+
+    /// An amount with grouped digits and its code: `2,500,315.63 USD`.
+    static func money(_ minorUnits: Int64, _ currency: Currency) -> String {
+        let text = Money(minorUnits: minorUnits, currency: currency).decimalText
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? String(text.dropFirst()) : text
+        let parts = unsigned.split(separator: ".", maxSplits: 1)
+        var result = grouped(Int64(parts[0])!)
+        if parts.count == 2 { result += "." + parts[1] }
+        return (negative ? "-" : "") + result + " " + currency.code
+    }
+
+    /// The customer's net spend in every currency, such as `1,203.40 USD`, or `0` without purchases.
+    static func spend(_ state: CustomerState, keyPath: KeyPath<CurrencySpend, Int64>) -> String {
+        let parts = state.spend.map { money($0[keyPath: keyPath], $0.currency) }
+        return parts.isEmpty ? "0" : parts.joined(separator: ", ")
+    }
+
+    /// The instant without a time of day when it is midnight UTC: `1997-01-01`.
+    static func instant(_ timestamp: Timestamp) -> String {
+        timestamp.microseconds % Timestamp.microsecondsPerDay == 0 ? timestamp.civilDate.description : timestamp.description
+    }
+
+    /// A short name for a customer: the profile name, or `customer N` when the name is empty.
+    static func displayName(_ state: CustomerState) -> String {
+        state.profile.name.isEmpty ? "customer \(state.customerID)" : state.profile.name
+    }
+
+    /// A one-line description of what an event changed.
+    static func summary(_ event: RecordedEvent) -> String {
+        switch event.payload {
+        case .customerRegistered(let registered):
+            var parts: [String] = []
+            if !registered.profile.name.isEmpty { parts.append("name \(registered.profile.name)") }
+            let region = [registered.profile.province, registered.profile.city].filter { !$0.isEmpty }.joined(separator: " ")
+            if !region.isEmpty { parts.append("region \(region)") }
+            if let referrer = registered.referrer { parts.append("referred by \(referrer)") }
+            return parts.isEmpty ? "registered" : "registered: " + parts.joined(separator: ", ")
+        case .profileUpdated(let updated):
+            return "changed " + updated.changes.changedFields.joined(separator: ", ")
+        case .purchaseRecorded(let purchase):
+            let units = purchase.lineItems.reduce(Int64(0)) { $0 + $1.quantity }
+            return "order \(purchase.orderID): \(money(purchase.amount.minorUnits, purchase.amount.currency)), \(units) unit\(units == 1 ? "" : "s")"
+        case .refundRecorded(let refund):
+            let reason = refund.reason.isEmpty ? "" : " (\(refund.reason))"
+            return "refund on order \(refund.orderID): \(money(refund.amount.minorUnits, refund.amount.currency))\(reason)"
+        case .pointsRedeemed(let redeemed):
+            return "redeemed \(grouped(redeemed.points)) points for \(redeemed.reward)"
+        case .pointsAdjusted(let adjusted):
+            return "points adjusted by \(adjusted.points > 0 ? "+" : "")\(grouped(adjusted.points)): \(adjusted.reason)"
+        case .feedbackRecorded(let feedback):
+            return "\(feedback.channel) rating \(feedback.rating)/5\(feedback.isComplaint ? ", complaint" : "")"
+        case .unrecognized(let unknown):
+            return "kept unread: \(unknown.publicBytes.count + unknown.personalBytes.count) bytes this version cannot decode"
+        }
+    }
+
+    // MARK: - JSON
+
+    static func json(_ money: Money) -> JSONValue {
+        ["minor_units": JSONValue(money.minorUnits), "currency": .string(money.currency.code)]
+    }
+
+    static func json(_ timestamp: Timestamp?) -> JSONValue {
+        timestamp.map { .string($0.description) } ?? .null
+    }
+
+    static func json(_ event: RecordedEvent) -> JSONValue {
+        .object([
+            ("position", JSONValue(event.position)),
+            ("event_id", .string(event.id.uuidString.lowercased())),
+            ("customer_id", JSONValue(event.customerID.rawValue)),
+            ("version", JSONValue(event.version)),
+            ("type", .string(event.typeName)),
+            ("schema_version", JSONValue(event.schemaVersion)),
+            ("occurred_at", json(event.occurredAt)),
+            ("recorded_at", json(event.recordedAt)),
+            ("actor", .string(event.metadata.actor)),
+            ("source", .string(event.metadata.source)),
+            ("correlation_id", event.metadata.correlationID.map { .string($0.uuidString.lowercased()) } ?? .null),
+            ("causation_id", event.metadata.causationID.map { .string($0.uuidString.lowercased()) } ?? .null),
+            ("summary", .string(summary(event))),
+            ("payload", json(event.payload)),
+        ])
+    }
+
+    static func json(_ payload: EventPayload) -> JSONValue {
+        switch payload {
+        case .customerRegistered(let registered):
+            return .object(profileMembers(registered.profile) + [
+                ("referrer", registered.referrer.map { JSONValue($0.rawValue) } ?? .null)
+            ])
+        case .profileUpdated(let updated):
+            let changes = updated.changes
+            var members: [(key: String, value: JSONValue)] = []
+            if let name = changes.name { members.append(("name", .string(name))) }
+            if let phone = changes.phone { members.append(("phone", .string(phone))) }
+            if let email = changes.email { members.append(("email", .string(email))) }
+            if let birthday = changes.birthday { members.append(("birthday", .string(birthday.description))) }
+            if let province = changes.province { members.append(("province", .string(province))) }
+            if let city = changes.city { members.append(("city", .string(city))) }
+            if let address = changes.address { members.append(("address", .string(address))) }
+            return .object(members)
+        case .purchaseRecorded(let purchase):
+            return .object([
+                ("order_id", .string(purchase.orderID)),
+                ("amount", json(purchase.amount)),
+                ("line_items", .array(purchase.lineItems.map { item in
+                    .object([("sku", .string(item.sku)), ("quantity", JSONValue(item.quantity)),
+                             ("unit_price", JSONValue(item.unitPrice))])
+                })),
+                ("channel", .string(purchase.channel)),
+                ("store", .string(purchase.store)),
+            ])
+        case .refundRecorded(let refund):
+            return .object([
+                ("order_id", .string(refund.orderID)), ("amount", json(refund.amount)), ("reason", .string(refund.reason)),
+            ])
+        case .pointsRedeemed(let redeemed):
+            return .object([("points", JSONValue(redeemed.points)), ("reward", .string(redeemed.reward))])
+        case .pointsAdjusted(let adjusted):
+            return .object([("points", JSONValue(adjusted.points)), ("reason", .string(adjusted.reason))])
+        case .feedbackRecorded(let feedback):
+            return .object([
+                ("channel", .string(feedback.channel.description)), ("rating", JSONValue(feedback.rating)),
+                ("complaint", .bool(feedback.isComplaint)), ("text", .string(feedback.text)),
+            ])
+        case .unrecognized(let unknown):
+            return .object([
+                ("type_code", JSONValue(unknown.typeCode)), ("schema_version", JSONValue(unknown.schemaVersion)),
+                ("public_bytes", JSONValue(unknown.publicBytes.count)),
+                ("personal_bytes", JSONValue(unknown.personalBytes.count)),
+            ])
+        }
+    }
+
+    static func profileMembers(_ profile: CustomerProfile) -> [(key: String, value: JSONValue)] {
+        [
+            ("name", .string(profile.name)), ("phone", .string(profile.phone)), ("email", .string(profile.email)),
+            ("birthday", profile.birthday.map { .string($0.description) } ?? .null),
+            ("province", .string(profile.province)), ("city", .string(profile.city)),
+            ("address", .string(profile.address)),
+        ]
+    }
+
+    static func json(_ tier: TierEvaluation, program: LoyaltyProgram) -> JSONValue {
+        .object([
+            ("name", .string(tier.tierName)),
+            ("rank", JSONValue(tier.tierIndex)),
+            ("as_of", json(tier.asOf)),
+            ("window_days", JSONValue(program.tierWindowDays)),
+            ("window_net_spend", json(Money(minorUnits: tier.windowNetSpend, currency: program.currency))),
+            ("window_purchases", JSONValue(tier.windowPurchases)),
+            ("tenure_days", JSONValue(tier.tenureDays)),
+            ("next_tier", tier.nextTier.map { gap in
+                .object([
+                    ("name", .string(gap.tierName)),
+                    ("net_spend_needed", json(Money(minorUnits: gap.netSpendNeeded, currency: program.currency))),
+                    ("purchases_needed", JSONValue(gap.purchasesNeeded)),
+                    ("tenure_days_needed", JSONValue(gap.tenureDaysNeeded)),
+                ])
+            } ?? .null),
+        ])
+    }
+
+    static func json(_ state: CustomerState) -> JSONValue {
+        .object([
+            ("customer_id", JSONValue(state.customerID.rawValue)),
+            ("version", JSONValue(state.version)),
+            ("last_position", JSONValue(state.lastPosition)),
+            ("registered_at", json(state.registeredAt)),
+            ("profile", .object(profileMembers(state.profile))),
+            ("referrer", state.referrer.map { JSONValue($0.rawValue) } ?? .null),
+            ("first_purchase_at", json(state.firstPurchaseAt)),
+            ("last_purchase_at", json(state.lastPurchaseAt)),
+            ("purchase_count", JSONValue(state.purchaseCount)),
+            ("refund_count", JSONValue(state.refundCount)),
+            ("spend", .array(state.spend.map { spend in
+                .object([
+                    ("currency", .string(spend.currency.code)), ("gross_minor_units", JSONValue(spend.gross)),
+                    ("refunded_minor_units", JSONValue(spend.refunded)), ("net_minor_units", JSONValue(spend.net)),
+                ])
+            })),
+            ("feedback_count", JSONValue(state.feedbackCount)),
+            ("average_rating", state.averageRating.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+            ("complaint_count", JSONValue(state.complaintCount)),
+            ("points", .object([
+                ("balance", JSONValue(state.points.balance)), ("earned", JSONValue(state.points.earned)),
+                ("redeemed", JSONValue(state.points.redeemed)), ("adjusted", JSONValue(state.points.adjusted)),
+                ("reversed", JSONValue(state.points.reversed)),
+            ])),
+        ])
+    }
+}

@@ -1,0 +1,129 @@
+import CustomerLedger
+import Foundation
+
+/// The `ledger` command: parses the subcommand, runs it and maps every error to an exit code.
+public enum LedgerCommand {
+    static let subcommands: [any Subcommand.Type] = [
+        DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
+        TiersCommand.self, TopCommand.self, StatsCommand.self,
+    ]
+
+    /// Runs `ledger` with `arguments` (without the program name) and returns the exit status.
+    @available(*, noasync)
+    public static func main(_ arguments: [String]) -> Int32 {
+        guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
+            if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
+                Console.out(command.syntax.helpText)
+            } else {
+                Console.out(overview)
+            }
+            return arguments.isEmpty ? ExitCode.usage.rawValue : ExitCode.success.rawValue
+        }
+        if name == "--version" {
+            Console.out("ledger \(version)\n")
+            return ExitCode.success.rawValue
+        }
+        guard let command = subcommands.first(where: { $0.name == name }) else {
+            Console.error("ledger: unknown command '\(name)'; run 'ledger --help' for the list of commands\n")
+            return ExitCode.usage.rawValue
+        }
+        do {
+            let parsed = try ArgumentList(parsing: Array(arguments.dropFirst()), syntax: command.syntax)
+            if parsed.isHelpRequested {
+                Console.out(command.syntax.helpText)
+                return ExitCode.success.rawValue
+            }
+            try command.run(CommandContext(arguments: parsed, command: "ledger \(name)"))
+            return ExitCode.success.rawValue
+        } catch {
+            let (message, code) = describe(error, command: command)
+            Console.error("ledger \(name): \(message)\n")
+            return code.rawValue
+        }
+    }
+
+    static let version = "0.1.0"
+
+    static var overview: String {
+        var text = """
+            ledger: an append-only customer ledger on LMDB, with loyalty points and tiers.
+
+            usage: ledger COMMAND [options]
+
+            Commands:
+
+            """
+        let width = subcommands.map { $0.name.count }.max() ?? 0
+        for command in subcommands {
+            text += "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + command.syntax.summary + "\n"
+        }
+        text += """
+
+            The database folder comes from --db PATH, else the LEDGER_DB environment variable,
+            else ./ledger.db. Run 'ledger COMMAND --help' for a command's options.
+
+            Exit codes: 0 success, 1 failure, 64 invalid command line, 65 invalid data or a
+            rejected business rule, 66 not found, 70 internal error, 74 storage or file error,
+            75 version conflict (retry).
+
+            """
+        return text
+    }
+
+    /// Returns the message and exit code for an error that ended a command.
+    static func describe(_ error: any Error, command: any Subcommand.Type) -> (String, ExitCode) {
+        switch error {
+        case let usage as UsageError:
+            return ("\(usage.message)\n\(command.syntax.usage)", .usage)
+        case let failure as CommandFailure:
+            return (failure.message, failure.code)
+        case let ledgerError as LedgerError:
+            switch ledgerError {
+            case .versionConflict: return (ledgerError.description, .conflict)
+            case .readOnly: return (ledgerError.description, .failure)
+            default: return (ledgerError.description, .dataError)
+            }
+        case let parseError as CDNOWParseError:
+            return (parseError.description + "; nothing was written", parseError.field == .file ? .notFound : .dataError)
+        case let storage as LMDBError:
+            return (storage.description, .ioError)
+        case let storage as StorageError:
+            return (storage.description, .ioError)
+        default:
+            return ("\(error)", .internal)
+        }
+    }
+}
+
+/// A failure a command reports with its own message and exit code.
+struct CommandFailure: Error {
+    let message: String
+    let code: ExitCode
+
+    init(_ message: String, code: ExitCode) {
+        self.message = message
+        self.code = code
+    }
+}
+
+/// One `ledger` subcommand.
+protocol Subcommand {
+    static var name: String { get }
+    static var syntax: ArgumentList.Syntax { get }
+    @available(*, noasync)
+    static func run(_ context: CommandContext) throws
+}
+
+/// Standard output for data and standard error for progress and messages.
+enum Console {
+    static func out(_ text: String) {
+        print(text, terminator: "")
+    }
+
+    /// Writes to standard error after flushing standard output, so that the two interleave in order.
+    static func error(_ text: String) {
+        fflush(nil)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
