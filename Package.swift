@@ -37,7 +37,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["LedgerCommandLine"]
+            dependencies: ["LedgerCommandLine", "ledger"]
         ),
     ],
     swiftLanguageModes: [.v6]
