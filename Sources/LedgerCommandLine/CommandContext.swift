@@ -44,17 +44,22 @@ struct CommandContext {
         return id
     }
 
-    /// The evaluation instant: `--as-of`, else the latest occurred-at in the ledger, so that
-    /// historical data is judged as of its own end rather than today.
-    @available(*, noasync)
-    func evaluationInstant(_ ledger: Ledger) throws -> Timestamp {
-        if let text = arguments.string("--as-of") {
-            guard let instant = Timestamp(parsing: text) else {
-                throw UsageError(
-                    "invalid time '\(text)' for --as-of; expected YYYY-MM-DD or an ISO 8601 time such as 2024-03-01T08:00:00Z")
-            }
-            return instant
+    /// Parses `--as-of` and returns its instant, or `nil` without the option. Commands call it
+    /// before opening the ledger, so that an invalid time exits with 64 even when no ledger exists.
+    func requestedInstant() throws -> Timestamp? {
+        guard let text = arguments.string("--as-of") else { return nil }
+        guard let instant = Timestamp(parsing: text) else {
+            throw UsageError(
+                "invalid time '\(text)' for --as-of; expected YYYY-MM-DD or an ISO 8601 time such as 2024-03-01T08:00:00Z")
         }
+        return instant
+    }
+
+    /// Returns the evaluation instant: `requested`, else the latest occurred-at in the ledger, so
+    /// that historical data is judged as of its own end rather than today.
+    @available(*, noasync)
+    func evaluationInstant(_ ledger: Ledger, requested: Timestamp?) throws -> Timestamp {
+        if let requested { return requested }
         return try ledger.statistics().latestOccurredAt ?? Timestamp(microseconds: 0)
     }
 

@@ -3,17 +3,23 @@ import Foundation
 
 /// The `ledger` command: parses the subcommand, runs it and maps every error to an exit code.
 public enum LedgerCommand {
-    static let subcommands: [any Subcommand.Type] = [
-        DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
-        TiersCommand.self, TopCommand.self, StatsCommand.self,
-    ]
+    static var subcommands: [any Subcommand.Type] {
+        [
+            DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
+            TiersCommand.self, TopCommand.self, StatsCommand.self,
+        ]
+    }
 
     /// Runs `ledger` with `arguments` (without the program name) and returns the exit status.
     @available(*, noasync)
-    public static func main(_ arguments: [String]) -> Int32 {
+    public static func main(_ commandLine: [String]) -> Int32 {
+        let arguments = movingLeadingDatabaseOption(commandLine)
         guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
             if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
                 Console.out(command.syntax.helpText)
+            } else if arguments.isEmpty {
+                // A missing command is a usage error, so the overview goes where errors go.
+                Console.error(overview)
             } else {
                 Console.out(overview)
             }
@@ -44,11 +50,24 @@ public enum LedgerCommand {
 
     static let version = "0.1.0"
 
+    /// Moves a `--db PATH` or `--db=PATH` given before the command name behind it, so that
+    /// `ledger --db shop.db stats` works like `ledger stats --db shop.db`.
+    static func movingLeadingDatabaseOption(_ arguments: [String]) -> [String] {
+        guard let first = arguments.first else { return arguments }
+        if first == "--db", arguments.count >= 3 {
+            return [arguments[2], "--db", arguments[1]] + arguments.dropFirst(3)
+        }
+        if first.hasPrefix("--db="), arguments.count >= 2 {
+            return [arguments[1], first] + arguments.dropFirst(2)
+        }
+        return arguments
+    }
+
     static var overview: String {
         var text = """
             ledger: an append-only customer ledger on LMDB, with loyalty points and tiers.
 
-            usage: ledger COMMAND [options]
+            usage: ledger [--db PATH] COMMAND [options]
 
             Commands:
 

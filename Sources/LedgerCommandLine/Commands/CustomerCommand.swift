@@ -12,19 +12,21 @@ enum CustomerCommand: Subcommand {
 
     static func run(_ context: CommandContext) throws {
         let id = try context.customerID()
+        let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger)
+        let instant = try context.evaluationInstant(ledger, requested: requested)
         guard let state = try ledger.customer(id), let tier = try ledger.tier(of: id, asOf: instant) else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
         let program = try ledger.program()
+        // Before the registration the customer holds no tier at all.
+        let registered = instant >= state.registeredAt
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
-            members.append(("tier", Formatting.json(tier, program: program)))
+            members.append(("tier", registered ? Formatting.json(tier, program: program) : .null))
             context.printJSON(.object(members))
             return
         }
-        let currency = program.currency
         var lines: [(String, String)] = [
             ("customer", "\(state.customerID)"),
             ("name", state.profile.name.isEmpty ? "—" : state.profile.name),
@@ -46,6 +48,26 @@ enum CustomerCommand: Subcommand {
             ("points", "\(Formatting.grouped(state.points.balance)) available (earned \(Formatting.grouped(state.points.earned)), "
                 + "reversed \(Formatting.grouped(state.points.reversed)), redeemed \(Formatting.grouped(state.points.redeemed)), "
                 + "adjusted \(Formatting.grouped(state.points.adjusted)))"),
+        ]
+        if !registered {
+            lines.append(("tier", "none as of \(Formatting.instant(instant)): not registered until then"))
+        } else {
+            lines += tierLines(tier, program: program, instant: instant)
+        }
+        if state.feedbackCount > 0 {
+            lines.append(("feedback", "\(state.feedbackCount), average rating "
+                + String(format: "%.2f", state.averageRating ?? 0) + ", \(state.complaintCount) complaints"))
+        }
+        lines.append(("version", "\(state.version) (last position \(Formatting.grouped(state.lastPosition)))"))
+        for (label, value) in lines {
+            Console.out(label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n")
+        }
+    }
+
+    /// The tier, the figures behind it, and what the next tier still needs.
+    static func tierLines(_ tier: TierEvaluation, program: LoyaltyProgram, instant: Timestamp) -> [(String, String)] {
+        let currency = program.currency
+        var lines: [(String, String)] = [
             ("tier", "\(tier.tierName) as of \(Formatting.instant(instant))"),
             ("  because", "\(Formatting.money(tier.windowNetSpend, currency)) net spend and "
                 + "\(tier.windowPurchases) purchases in the \(program.tierWindowDays) days to then, "
@@ -58,13 +80,6 @@ enum CustomerCommand: Subcommand {
             if next.tenureDaysNeeded > 0 { needs.append("\(next.tenureDaysNeeded) more days of tenure") }
             lines.append(("  next", "\(next.tierName) needs " + (needs.isEmpty ? "nothing more" : needs.joined(separator: ", "))))
         }
-        if state.feedbackCount > 0 {
-            lines.append(("feedback", "\(state.feedbackCount), average rating "
-                + String(format: "%.2f", state.averageRating ?? 0) + ", \(state.complaintCount) complaints"))
-        }
-        lines.append(("version", "\(state.version) (last position \(Formatting.grouped(state.lastPosition)))"))
-        for (label, value) in lines {
-            Console.out(label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n")
-        }
+        return lines
     }
 }

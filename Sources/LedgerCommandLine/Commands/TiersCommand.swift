@@ -10,8 +10,9 @@ enum TiersCommand: Subcommand {
         options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption])
 
     static func run(_ context: CommandContext) throws {
+        let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger)
+        let instant = try context.evaluationInstant(ledger, requested: requested)
         let program = try ledger.program()
         let counts = try distribution(ledger, asOf: instant, program: program)
         let total = counts.reduce(0, +)
@@ -35,11 +36,13 @@ enum TiersCommand: Subcommand {
         Console.out(render(counts, program: program))
     }
 
-    /// Counts customers per tier index.
+    /// Counts customers per tier index, leaving out customers registered after `instant`.
     @available(*, noasync)
     static func distribution(_ ledger: Ledger, asOf instant: Timestamp, program: LoyaltyProgram) throws -> [Int] {
         var counts = Array(repeating: 0, count: program.tiers.count)
-        for (_, tier) in try ledger.tiers(asOf: instant) { counts[tier.tierIndex] += 1 }
+        for (state, tier) in try ledger.tiers(asOf: instant) where state.registeredAt <= instant {
+            counts[tier.tierIndex] += 1
+        }
         return counts
     }
 

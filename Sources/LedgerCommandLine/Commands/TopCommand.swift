@@ -23,8 +23,9 @@ enum TopCommand: Subcommand {
             throw UsageError("invalid value '\(byText)' for --by; expected spend, points or purchases")
         }
         let limit = try context.arguments.integer("-n", in: 1...10_000) ?? 10
+        let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger)
+        let instant = try context.evaluationInstant(ledger, requested: requested)
         let program = try ledger.program()
         let ranked = try top(ledger, by: ranking, limit: limit, currency: program.currency)
         let tiers = try ranked.map { try ledger.tier(of: $0.customerID, asOf: instant)?.tierName ?? "" }
