@@ -63,7 +63,7 @@ struct BatchAppender {
         try write(eventID: event.id, customerID: customerID, version: version)
         try workspace.apply(
             event.payload, customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
-        statistics.record(typeCode: event.payload.typeCode, occurredAt: event.occurredAt, recordedAt: recordedAt)
+        statistics.record(event.payload, occurredAt: event.occurredAt, recordedAt: recordedAt)
         batchPositions[event.id] = index
         return Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
     }

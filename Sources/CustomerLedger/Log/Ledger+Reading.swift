@@ -184,7 +184,7 @@ extension Ledger {
     func decodeEvent(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> RecordedEvent {
         do {
             return try EventCodec.decode(bytes, position: position)
-        } catch let error as DecodingError {
+        } catch {
             throw LedgerError.corruptEvent(position: position, error)
         }
     }

@@ -93,7 +93,7 @@ struct ReplayFold {
             try workspace.apply(
                 payload, customerID: header.customerID, version: header.version, position: eventPosition,
                 occurredAt: header.occurredAt)
-            statistics.record(typeCode: header.typeCode, occurredAt: header.occurredAt, recordedAt: header.recordedAt)
+            statistics.record(payload, occurredAt: header.occurredAt, recordedAt: header.recordedAt)
         } catch let error as DecodingError {
             throw LedgerError.corruptEvent(position: eventPosition, error)
         }

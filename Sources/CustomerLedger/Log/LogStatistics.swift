@@ -7,9 +7,9 @@ struct LogStatistics: Equatable {
     var latestOccurredAt: Timestamp?
     var latestRecordedAt: Timestamp?
 
-    mutating func record(typeCode: UInt16, occurredAt: Timestamp, recordedAt: Timestamp) {
-        countsByType[typeCode, default: 0] += 1
-        if typeCode == EventType.customerRegistered.rawValue { customers += 1 }
+    mutating func record(_ payload: EventPayload, occurredAt: Timestamp, recordedAt: Timestamp) {
+        countsByType[payload.typeCode, default: 0] += 1
+        if case .customerRegistered = payload { customers += 1 }
         if earliestOccurredAt.map({ occurredAt < $0 }) ?? true { earliestOccurredAt = occurredAt }
         if latestOccurredAt.map({ occurredAt > $0 }) ?? true { latestOccurredAt = occurredAt }
         if latestRecordedAt.map({ recordedAt > $0 }) ?? true { latestRecordedAt = recordedAt }

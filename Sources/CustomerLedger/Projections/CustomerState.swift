@@ -19,8 +19,9 @@ public struct CustomerState: Equatable, Sendable {
     public var ratingTotal: Int64
     public var complaintCount: Int64
     public var points: PointsBalance
-    /// Purchases and refunds in the program currency that a tier window ending at or after
-    /// `latestSpendAt` can still include, sorted by occurred-at.
+    /// Purchases and refunds that a tier window ending at or after `latestSpendAt` can still
+    /// include, sorted by occurred-at. Amounts in other currencies than the program's count as 0,
+    /// but such purchases still count as purchases.
     var window: [SpendEntry]
     /// The latest occurred-at of any purchase or refund, or the registration time.
     var latestSpendAt: Timestamp

@@ -47,8 +47,8 @@ public struct LoyaltyProgram: Equatable, Sendable {
 
     /// Checks that the program is usable and throws a ``LedgerError/invalidProgram(_:)`` naming the problem.
     public func validate() throws(LedgerError) {
-        guard pointsPerUnit >= 0, pointsPerUnit <= 1_000_000 else {
-            throw .invalidProgram("points per unit must be between 0 and 1000000, got \(pointsPerUnit)")
+        guard pointsPerUnit >= 0, pointsPerUnit <= 1000 else {
+            throw .invalidProgram("points per unit must be between 0 and 1000, got \(pointsPerUnit)")
         }
         guard tierWindowDays >= 1, tierWindowDays <= 36_500 else {
             throw .invalidProgram("the tier window must be between 1 and 36500 days, got \(tierWindowDays)")

@@ -65,6 +65,11 @@ struct ProjectionWorkspace {
             guard purchase.amount.minorUnits >= 0 else {
                 throw RuleViolation("purchase amount \(purchase.amount) is negative; record returns as refunds")
             }
+            guard purchase.amount.minorUnits <= Self.maximumAmount else {
+                throw RuleViolation(
+                    "purchase amount \(purchase.amount) exceeds the limit of \(Self.maximumAmount) minor units per event")
+            }
+            try checkTotals(after: purchase.amount, state: state!)
             guard purchase.lineItems.count <= 1000 else {
                 throw RuleViolation("the purchase has \(purchase.lineItems.count) line items; the limit is 1000")
             }
@@ -91,6 +96,10 @@ struct ProjectionWorkspace {
                 throw RuleViolation(
                     "refund currency \(refund.amount.currency) differs from order '\(refund.orderID)' in \(order.amount.currency)")
             }
+            guard refund.amount.minorUnits <= Self.maximumAmount else {
+                throw RuleViolation(
+                    "refund amount \(refund.amount) exceeds the limit of \(Self.maximumAmount) minor units per event")
+            }
             guard refund.amount.minorUnits > 0 else {
                 throw RuleViolation("refund amount \(refund.amount) must be positive")
             }
@@ -114,6 +123,11 @@ struct ProjectionWorkspace {
             guard adjusted.points.magnitude <= 1_000_000_000_000 else {
                 throw RuleViolation("points adjustment \(adjusted.points) is beyond ±1000000000000")
             }
+            guard !state!.points.adjusted.addingReportingOverflow(adjusted.points).overflow,
+                !state!.points.balance.addingReportingOverflow(adjusted.points).overflow
+            else {
+                throw RuleViolation("points adjustment \(adjusted.points) would overflow the customer's points totals")
+            }
 
         case .feedbackRecorded(let feedback):
             guard (1...5).contains(feedback.rating) else {
@@ -121,9 +135,14 @@ struct ProjectionWorkspace {
             }
             try Self.checkText(feedback.text, field: "feedback text", limit: 32_768)
 
-        case .unrecognized:
-            // Kept verbatim for a newer version of the ledger to read; projections skip it.
-            break
+        case .unrecognized(let unknown):
+            // Kept verbatim for a newer version of the ledger to read, and skipped by projections.
+            // A type and schema version that this version decodes would bypass these rules and
+            // might not decode afterwards.
+            if let type = EventType(rawValue: unknown.typeCode), unknown.schemaVersion == type.currentSchemaVersion {
+                throw RuleViolation(
+                    "type code \(unknown.typeCode) with schema version \(unknown.schemaVersion) is \(type), which this version decodes; append it as a \(type) payload")
+            }
         }
     }
 
@@ -252,6 +271,27 @@ struct ProjectionWorkspace {
         return quotient
     }
 
+    /// The largest amount of one purchase or refund, in minor units: 10¹⁵, or ten trillion yuan.
+    static let maximumAmount: Int64 = 1_000_000_000_000_000
+
+    /// Rejects a purchase whose spend totals or points earned could pass `Int64.max`, so that
+    /// folding it cannot overflow.
+    private func checkTotals(after amount: Money, state: CustomerState) throws {
+        let spend = state.spend(in: amount.currency)
+        let (gross, grossOverflow) = spend.gross.addingReportingOverflow(amount.minorUnits)
+        guard !grossOverflow else {
+            throw RuleViolation("the customer's total spend in \(amount.currency) would pass the largest storable amount")
+        }
+        guard amount.currency == program.currency else { return }
+        // Points earned exceed what the gross spend earns only by rounding, at most `pointsPerUnit`
+        // per event, so half of Int64.max leaves a margin no real ledger can use up.
+        let units = gross / program.currency.minorUnitsPerUnit
+        let (points, overflow) = units.multipliedReportingOverflow(by: program.pointsPerUnit)
+        guard !overflow, points <= Int64.max / 2 else {
+            throw RuleViolation("the customer's points would pass the largest storable number")
+        }
+    }
+
     /// The longest order id in UTF-8 bytes, so that order keys stay within LMDB's 511-byte key limit.
     static let orderIDLimit = 256
 
@@ -281,9 +321,26 @@ struct RuleViolation: Error {
 }
 
 /// The key of an order in the orders projection: customer, then the order id.
+///
+/// Order ids compare by their UTF-8 bytes, as LMDB compares keys, and not by Unicode canonical
+/// equivalence as `String` does. Otherwise a precomposed and a decomposed "café" would be one
+/// order in memory and two in LMDB, and replay would not rebuild the tables that appends wrote.
 struct OrderKey: Hashable, Sendable {
     let customerID: CustomerID
     let orderID: String
+
+    static func == (lhs: OrderKey, rhs: OrderKey) -> Bool {
+        lhs.customerID == rhs.customerID && lhs.orderID.utf8.elementsEqual(rhs.orderID.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(customerID)
+        var bytes = orderID
+        bytes.withUTF8 { utf8 in
+            hasher.combine(utf8.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+        }
+    }
 }
 
 /// Reads stored projections for a ``ProjectionWorkspace`` inside one transaction.

@@ -20,6 +20,9 @@ final class Environment: @unchecked Sendable {
     let path: String
     private let writerLock = NSLock()
     private var resizeLock = pthread_rwlock_t()
+    /// The number of ``read(_:)`` calls running on the current thread, so that a nested read
+    /// does not take `resizeLock` again behind a waiting resize, which would deadlock.
+    private let readDepthKey: pthread_key_t
     private var databases: [String: Database] = [:]
     private let databasesLock = NSLock()
 
@@ -30,7 +33,7 @@ final class Environment: @unchecked Sendable {
     ///   - initialMapSize: the map size in bytes for a new environment; the map grows when full.
     ///   - readOnly: opens with `MDB_RDONLY`, so every write fails.
     /// - throws: ``LMDBError`` naming the call that failed, or ``StorageError`` when the
-    ///   folder is already open in this process.
+    ///   folder is already open in this process or no thread-specific data key is left.
     init(path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if !readOnly {
@@ -46,6 +49,7 @@ final class Environment: @unchecked Sendable {
             throw error
         }
         let env = created!
+        var depthKey = pthread_key_t()
         do {
             try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 256), "mdb_env_set_maxreaders")
@@ -54,6 +58,11 @@ final class Environment: @unchecked Sendable {
             try check(mdb_env_open(env, absolute, flags, 0o600), "mdb_env_open")
             var cleared: Int32 = 0
             try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
+            let keyCode = pthread_key_create(&depthKey, nil)
+            guard keyCode == 0 else {
+                throw StorageError(
+                    description: "cannot open the ledger at '\(absolute)': pthread_key_create failed with code \(keyCode); close ledgers that are no longer used")
+            }
         } catch {
             mdb_env_close(env)
             OpenPaths.shared.release(absolute)
@@ -61,12 +70,20 @@ final class Environment: @unchecked Sendable {
         }
         pointer = env
         self.path = absolute
-        pthread_rwlock_init(&resizeLock, nil)
+        readDepthKey = depthKey
+        // Writer preference: a resize waiting for the lock holds back new readers, so that a
+        // steady stream of overlapping reads cannot starve it, as it does under glibc's default.
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(&resizeLock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
     }
 
     deinit {
         mdb_env_close(pointer)
         pthread_rwlock_destroy(&resizeLock)
+        pthread_key_delete(readDepthKey)
         OpenPaths.shared.release(path)
     }
 
@@ -80,7 +97,18 @@ final class Environment: @unchecked Sendable {
         if create {
             database = try write { txn in try txn.openDatabase(name, create: true) }
         } else {
-            database = try read { txn in try txn.openDatabase(name, create: false) }
+            // The read transaction must commit, not abort: mdb_txn_abort closes the handles that
+            // mdb_dbi_open returned in it, so later calls would fail with EINVAL.
+            pthread_rwlock_rdlock(&resizeLock)
+            defer { pthread_rwlock_unlock(&resizeLock) }
+            let txn = try begin(flags: UInt32(MDB_RDONLY))
+            do {
+                database = try Transaction(pointer: txn).openDatabase(name, create: false)
+            } catch {
+                mdb_txn_abort(txn)
+                throw error
+            }
+            try check(mdb_txn_commit(txn), "mdb_txn_commit")
         }
         databases[name] = database
         return database
@@ -92,9 +120,15 @@ final class Environment: @unchecked Sendable {
     /// transaction are valid only inside `body`.
     @available(*, noasync)
     func read<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
-        pthread_rwlock_rdlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
-        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        // A read nested in another read on this thread runs under the outer one's hold of the lock.
+        let depth = Int(bitPattern: pthread_getspecific(readDepthKey))
+        if depth == 0 { pthread_rwlock_rdlock(&resizeLock) }
+        pthread_setspecific(readDepthKey, UnsafeRawPointer(bitPattern: depth + 1))
+        defer {
+            pthread_setspecific(readDepthKey, UnsafeRawPointer(bitPattern: depth))
+            if depth == 0 { pthread_rwlock_unlock(&resizeLock) }
+        }
+        let txn = try begin(flags: UInt32(MDB_RDONLY), adoptingResize: depth == 0)
         defer { mdb_txn_abort(txn) }
         return try body(Transaction(pointer: txn))
     }
@@ -153,10 +187,13 @@ final class Environment: @unchecked Sendable {
     }
 
     /// Begins a transaction, adopting a map that another process grew (`MDB_MAP_RESIZED`).
-    private func begin(flags: UInt32) throws -> OpaquePointer {
+    ///
+    /// - parameter adoptingResize: false inside a nested read, whose outer transaction must not
+    ///   see the map move, so `MDB_MAP_RESIZED` is thrown there as an ``LMDBError``.
+    private func begin(flags: UInt32, adoptingResize: Bool = true) throws -> OpaquePointer {
         var txn: OpaquePointer?
         var code = mdb_txn_begin(pointer, nil, flags, &txn)
-        if code == MDB_MAP_RESIZED {
+        if code == MDB_MAP_RESIZED && adoptingResize {
             pthread_rwlock_unlock(&resizeLock)
             pthread_rwlock_wrlock(&resizeLock)
             let adopted = mdb_env_set_mapsize(pointer, 0)
