@@ -22,6 +22,7 @@ public struct EventMetadata: Equatable, Sendable {
 /// An event to append, before the ledger assigns its position and version.
 public struct NewEvent: Equatable, Sendable {
     /// The caller's identifier for the event; appending the same identifier again is idempotent.
+    /// The default is a time-ordered UUID version 7, which keeps the event-id index compact.
     public var id: UUID
     public var customerID: CustomerID
     /// When the change happened in the business: given by the caller, never read from the clock.
@@ -32,7 +33,7 @@ public struct NewEvent: Equatable, Sendable {
     public var recordedAt: Timestamp?
 
     public init(
-        id: UUID = UUID(), customerID: CustomerID, occurredAt: Timestamp, payload: EventPayload,
+        id: UUID = EventID.timeOrdered(), customerID: CustomerID, occurredAt: Timestamp, payload: EventPayload,
         metadata: EventMetadata = EventMetadata(), recordedAt: Timestamp? = nil
     ) {
         self.id = id

@@ -5,8 +5,9 @@ import Foundation
 /// Each customer gets a `CustomerRegistered` at the date of their first purchase, then one
 /// `PurchaseRecorded` per row, in file order. Several orders of one customer on one day are
 /// separate purchases, numbered in file order: order `CDNOW-7-19970315-2` is customer 7's second
-/// row dated 1997-03-15. Event ids derive from those names, so importing the same file again
-/// appends nothing. CDNOW has no names or regions, so profiles stay empty. The one line item is
+/// row dated 1997-03-15. Event ids derive from those names and start with the customer id, so
+/// importing the same file again appends nothing and a file sorted by customer fills the
+/// event-id index in order. CDNOW has no names or regions, so profiles stay empty. The one line item is
 /// SKU `CD` with the number of CDs as quantity and the amount divided by it, rounded down, as unit
 /// price; the order amount is exact.
 public enum CDNOWImporter {
@@ -35,7 +36,7 @@ public enum CDNOWImporter {
             if seenCustomers.insert(row.customerID).inserted {
                 events.append(
                     NewEvent(
-                        id: StableID.make("cdnow/registration/\(row.customerID)"), customerID: customerID,
+                        id: EventID.stable("cdnow/registration/\(row.customerID)", prefix: row.customerID), customerID: customerID,
                         occurredAt: occurredAt,
                         payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: ""))),
                         metadata: metadata))
@@ -52,7 +53,7 @@ public enum CDNOWImporter {
                 store: "cdnow.com")
             events.append(
                 NewEvent(
-                    id: StableID.make("cdnow/purchase/\(orderID)"), customerID: customerID, occurredAt: occurredAt,
+                    id: EventID.stable("cdnow/purchase/\(orderID)", prefix: row.customerID), customerID: customerID, occurredAt: occurredAt,
                     payload: .purchaseRecorded(purchase), metadata: metadata))
         }
         return events
@@ -85,27 +86,5 @@ public enum CDNOWImporter {
             progress?(end, events.count)
         }
         return summary
-    }
-}
-
-/// Deterministic event ids from names, so that re-imports are idempotent.
-enum StableID {
-    /// Returns a version-8 UUID (RFC 9562, custom) from two FNV-1a 64-bit hashes of `name`.
-    static func make(_ name: String) -> UUID {
-        var first: UInt64 = 0xcbf2_9ce4_8422_2325
-        var second: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in name.utf8 {
-            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            second = (second ^ UInt64(byte ^ 0x5A)) &* 0x0000_0100_0000_01B3
-        }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: first >> (56 - 8 * UInt64(index)))
-            bytes[8 + index] = UInt8(truncatingIfNeeded: second >> (56 - 8 * UInt64(index)))
-        }
-        bytes[6] = bytes[6] & 0x0F | 0x80
-        bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Makes event ids that sort by creation time, so that the event-id index grows at its end.
+///
+/// Random (version 4) ids land on random pages of the index, so every batch rewrites pages all
+/// over it; time-ordered ids touch the last pages only.
+public enum EventID {
+    /// Returns a UUID version 7 (RFC 9562): 48 bits of Unix milliseconds from the wall clock,
+    /// then 74 random bits.
+    public static func timeOrdered() -> UUID {
+        var random = SystemRandomNumberGenerator()
+        let milliseconds = UInt64(max(0, Ledger.systemClock().microseconds / 1000))
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
+        let tail = random.next() as UInt64
+        let more = random.next() as UInt64
+        for index in 0..<8 { bytes[8 + index] = UInt8(truncatingIfNeeded: tail >> (8 * UInt64(index))) }
+        bytes[6] = 0x70 | UInt8(truncatingIfNeeded: more) & 0x0F
+        bytes[7] = UInt8(truncatingIfNeeded: more >> 8)
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// Returns a version-8 UUID (RFC 9562, custom) derived from `name`, starting with the 48 low
+    /// bits of `prefix`, so that ids made in `prefix` order sort in that order too.
+    ///
+    /// Importers use it so that importing the same data again gives the same ids.
+    public static func stable(_ name: String, prefix: UInt64) -> UUID {
+        var first: UInt64 = 0xcbf2_9ce4_8422_2325
+        var second: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in name.utf8 {
+            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            second = (second ^ UInt64(byte ^ 0x5A)) &* 0x0000_0100_0000_01B3
+        }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: prefix >> (40 - 8 * UInt64(index))) }
+        bytes[6] = 0x80 | UInt8(truncatingIfNeeded: first) & 0x0F
+        bytes[7] = UInt8(truncatingIfNeeded: first >> 8)
+        for index in 0..<8 { bytes[8 + index] = UInt8(truncatingIfNeeded: second >> (56 - 8 * UInt64(index))) }
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
