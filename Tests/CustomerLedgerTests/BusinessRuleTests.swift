@@ -126,6 +126,22 @@ import Testing
 
     // MARK: - Refunds
 
+    @Test func orderFingerprintCollisionKeptApart() throws {
+        // Both ids have FNV-1a 32-bit hash collisions, so only reading the events tells them apart.
+        #expect(OrderKey.fingerprint("SO-229599") == OrderKey.fingerprint("SO-432382"))
+        try ledger.append(purchase(customer: 1, order: "SO-229599", amount: cny("30.00"), at: day))
+        try ledger.append(purchase(customer: 1, order: "SO-432382", amount: cny("50.00"), at: day))
+        try expectRuleViolation(
+            ledger, [purchase(customer: 1, order: "SO-432382", amount: cny("1.00"), at: day)],
+            reason: "order 'SO-432382' of customer 1 is already recorded")
+        try ledger.append(refund(customer: 1, order: "SO-229599", amount: cny("30.00"), at: day))
+        try expectRuleViolation(
+            ledger, [refund(customer: 1, order: "SO-229599", amount: cny("0.01"), at: day)],
+            reason: "refund of 0.01 CNY exceeds the 0.00 CNY still refundable on order 'SO-229599'")
+        try ledger.append(refund(customer: 1, order: "SO-432382", amount: cny("50.00"), at: day))
+        #expect(try ledger.customer(customer(1))?.points.balance == 100)
+    }
+
     @Test func refundOfUnknownOrderRejected() throws {
         try expectRuleViolation(
             ledger, [refund(customer: 1, order: "A-9", amount: cny("1.00"), at: day)],
@@ -178,8 +194,10 @@ import Testing
             ledger, [redemption(customer: 1, points: 101, at: day)],
             reason: "redemption of 101 points exceeds the available balance of 100")
         try expectRuleViolation(
-            ledger, [redemption(customer: 1, points: 0, at: day)], reason: "redeemed points must be positive, got 0")
+            ledger, [redemption(customer: 1, points: -1, at: day)], reason: "redeemed points must not be negative, got -1")
 
+        // A reward that costs nothing, such as a free member offer, is a redemption of 0 points.
+        try ledger.append(redemption(customer: 1, points: 0, at: day))
         try ledger.append(redemption(customer: 1, points: 100, at: day))
 
         #expect(try ledger.customer(customer(1))?.points.balance == 0)

@@ -7,7 +7,8 @@ import Testing
 private func encodeRecord(_ event: NewEvent, version: UInt32 = 3, recordedAt: Timestamp = fixedRecordedAt) -> [UInt8] {
     var writer = ByteWriter()
     var scratch = ByteWriter()
-    EventCodec.encode(event, version: version, recordedAt: recordedAt, into: &writer, scratch: &scratch)
+    EventCodec.encode(
+        event, version: version, previousDistance: 5, recordedAt: recordedAt, into: &writer, scratch: &scratch)
     return writer.bytes
 }
 

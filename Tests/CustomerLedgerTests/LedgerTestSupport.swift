@@ -102,10 +102,9 @@ struct TableEntry: Equatable {
     var value: [UInt8]
 }
 
-/// The raw entries of the live projection tables, in key order.
+/// The raw entries of the live projection table, in key order.
 struct ProjectionDump: Equatable {
     var customers: [TableEntry]
-    var orders: [TableEntry]
 }
 
 func dumpTable(_ txn: Transaction, _ database: Database) throws -> [TableEntry] {
@@ -123,7 +122,7 @@ func dumpTable(_ txn: Transaction, _ database: Database) throws -> [TableEntry] 
 func dumpProjections(_ ledger: Ledger) throws -> ProjectionDump {
     try ledger.environment.read { txn in
         let tables = try ledger.schema.activeProjections(txn)
-        return ProjectionDump(customers: try dumpTable(txn, tables.customers), orders: try dumpTable(txn, tables.orders))
+        return ProjectionDump(customers: try dumpTable(txn, tables.customers))
     }
 }
 

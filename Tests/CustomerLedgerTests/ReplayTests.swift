@@ -59,7 +59,6 @@ private let doublePointsProgram = LoyaltyProgram(
         let tablesBefore = try dumpProjections(ledger)
         let statisticsBefore = try storedStatistics(ledger)
         #expect(tablesBefore.customers.count == 4)
-        #expect(tablesBefore.orders.count == 9)
         #expect(try activeProjectionSet(ledger) == 0)
 
         var progress: [(UInt64, UInt64)] = []
@@ -131,7 +130,6 @@ private let doublePointsProgram = LoyaltyProgram(
         #expect(try ledger.customer(customer(1))?.purchaseCount == 3)
         let incremental = try dumpProjections(ledger)
         #expect(incremental.customers.count == 5)
-        #expect(incremental.orders.count == 11)
 
         try ledger.replay()
         #expect(try dumpProjections(ledger) == incremental)
@@ -153,10 +151,10 @@ private let doublePointsProgram = LoyaltyProgram(
             refund(customer: 1, order: "the\u{301}", amount: cny("40.00"), at: day),
         ])
         let incremental = try dumpProjections(ledger)
-        #expect(incremental.orders.count == 4)
 
-        try ledger.replay()
+        let summary = try ledger.replay()
 
+        #expect(summary.orders == 4)
         #expect(try dumpProjections(ledger) == incremental)
         #expect(try ledger.customer(customer(1))?.spend(in: .cny) == CurrencySpend(currency: .cny, gross: 10_000, refunded: 4_000))
     }
@@ -169,7 +167,7 @@ private let doublePointsProgram = LoyaltyProgram(
 
         #expect(summary == Ledger.ReplaySummary(events: 0, customers: 0, orders: 0, position: 0))
         #expect(try activeProjectionSet(ledger) == 1)
-        #expect(try dumpProjections(ledger) == ProjectionDump(customers: [], orders: []))
+        #expect(try dumpProjections(ledger) == ProjectionDump(customers: []))
         #expect(try ledger.append(registration(customer: 1, at: time("2024-01-01"))).position == 1)
     }
 

@@ -234,8 +234,7 @@ private final class Flag: @unchecked Sendable {
                             if stored != position || counted != position || projected != position {
                                 problems.add("reader \(reader): position \(position), projections at \(projected), \(stored) stored, \(counted) counted")
                             }
-                            let tables = try schema.activeProjections(txn)
-                            let source = ProjectionSource(transaction: txn, customers: tables.customers, orders: tables.orders)
+                            let source = try schema.projectionSource(txn)
                             var purchases: Int64 = 0
                             for id in customers {
                                 guard let state = try source.customer(id) else {

@@ -3,10 +3,12 @@ import Foundation
 /// The compact binary encoding of stored events.
 ///
 /// A record is: format byte (1), varint type code, schema version byte, 16-byte event id, varint
-/// customer id, varint version, zigzag varint occurred-at (µs), zigzag varint recorded-at minus
-/// occurred-at, a metadata flag byte and the metadata present, then two length-prefixed parts:
+/// customer id, varint version, varint distance back to the customer's previous event (0 for the
+/// first), zigzag varint occurred-at (µs), zigzag varint recorded-at minus occurred-at, a metadata
+/// flag byte and the metadata present, then two length-prefixed parts:
 /// the public payload and the personal payload. Personal fields live only in the second part, so
-/// that it can be encrypted or shredded on its own.
+/// that it can be encrypted or shredded on its own. The distances chain each customer's events
+/// from newest to oldest, which is the per-customer index.
 enum EventCodec {
     static let recordFormat: UInt8 = 1
 
@@ -16,9 +18,12 @@ enum EventCodec {
     private static let hasCausation: UInt8 = 8
 
     /// Encodes `event` as version `version` of its customer, recorded at `recordedAt`.
+    ///
+    /// - parameter previousDistance: the position of this event minus that of the customer's
+    ///   previous event, or 0 for the customer's first event.
     static func encode(
-        _ event: NewEvent, version: UInt32, recordedAt: Timestamp, into writer: inout ByteWriter,
-        scratch: inout ByteWriter
+        _ event: NewEvent, version: UInt32, previousDistance: UInt64, recordedAt: Timestamp,
+        into writer: inout ByteWriter, scratch: inout ByteWriter
     ) {
         writer.write(recordFormat)
         writer.write(varint: UInt64(event.payload.typeCode))
@@ -29,6 +34,7 @@ enum EventCodec {
         withUnsafeBytes(of: event.id.uuid) { writer.write(raw: $0) }
         writer.write(varint: event.customerID.rawValue)
         writer.write(varint: UInt64(version))
+        writer.write(varint: previousDistance)
         writer.write(signed: event.occurredAt.microseconds)
         writer.write(signed: recordedAt.microseconds &- event.occurredAt.microseconds)
 
@@ -73,11 +79,18 @@ enum EventCodec {
         var id: UUID
         var customerID: CustomerID
         var version: UInt32
+        /// The position of this event minus that of the customer's previous one; 0 for the first.
+        var previousDistance: UInt64
         var occurredAt: Timestamp
         var recordedAt: Timestamp
         var metadata: EventMetadata
         /// The offset of the public payload's length prefix.
         var payloadOffset: Int
+
+        /// The position of the customer's previous event, or 0 for the first.
+        func previousPosition(of position: UInt64) -> UInt64 {
+            previousDistance == 0 || previousDistance > position ? 0 : position - previousDistance
+        }
     }
 
     static func decodeHeader(_ reader: inout ByteReader, metadata decodeMetadata: Bool = true) throws(DecodingError)
@@ -97,6 +110,7 @@ enum EventCodec {
         guard version > 0, version <= UInt64(UInt32.max) else {
             throw .malformed("version \(version) out of range", at: reader.offset)
         }
+        let previousDistance = try reader.readVarint()
         let occurred = try reader.readSigned()
         let recordedDelta = try reader.readSigned()
         let flags = try reader.readByte()
@@ -111,7 +125,7 @@ enum EventCodec {
         if flags & hasCausation != 0 { metadata.causationID = try readUUID(&reader) }
         return Header(
             typeCode: UInt16(typeCode), schemaVersion: schemaVersion, id: id,
-            customerID: CustomerID(unchecked: customer), version: UInt32(version),
+            customerID: CustomerID(unchecked: customer), version: UInt32(version), previousDistance: previousDistance,
             occurredAt: Timestamp(microseconds: occurred),
             recordedAt: Timestamp(microseconds: occurred &+ recordedDelta), metadata: metadata,
             payloadOffset: reader.offset)
@@ -119,14 +133,22 @@ enum EventCodec {
 
     /// Decodes a whole stored record.
     static func decode(_ buffer: UnsafeRawBufferPointer, position: UInt64) throws(DecodingError) -> RecordedEvent {
+        try decodeLinked(buffer, position: position).event
+    }
+
+    /// Decodes a whole stored record and the position of the customer's previous event (0 for none).
+    static func decodeLinked(_ buffer: UnsafeRawBufferPointer, position: UInt64) throws(DecodingError)
+        -> (event: RecordedEvent, previous: UInt64)
+    {
         var reader = ByteReader(buffer)
         let header = try decodeHeader(&reader)
         let payload = try decodePayload(&reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the payload", at: reader.offset) }
-        return RecordedEvent(
+        let event = RecordedEvent(
             position: position, id: header.id, customerID: header.customerID, version: header.version,
             schemaVersion: header.schemaVersion, occurredAt: header.occurredAt, recordedAt: header.recordedAt,
             metadata: header.metadata, payload: payload)
+        return (event, header.previousPosition(of: position))
     }
 
     /// Decodes the two payload parts that follow a header.

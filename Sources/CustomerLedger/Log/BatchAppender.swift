@@ -20,9 +20,7 @@ struct BatchAppender {
         self.clock = clock
         tables = try schema.activeProjections(transaction)
         let program = try schema.program(transaction)
-        workspace = ProjectionWorkspace(
-            program: program,
-            source: ProjectionSource(transaction: transaction, customers: tables.customers, orders: tables.orders))
+        workspace = ProjectionWorkspace(program: program, source: try schema.projectionSource(transaction))
         position = try schema.metaUInt64(transaction, Schema.MetaKey.logPosition)
         statistics = try schema.statistics(transaction)
     }
@@ -57,10 +55,13 @@ struct BatchAppender {
 
         let version = (current?.version ?? 0) + 1
         position += 1
+        let previousDistance = current.map { position - $0.lastPosition } ?? 0
         let recordedAt = event.recordedAt ?? clock()
         record.reset()
-        EventCodec.encode(event, version: version, recordedAt: recordedAt, into: &record, scratch: &scratch)
-        try write(eventID: event.id, customerID: customerID, version: version)
+        EventCodec.encode(
+            event, version: version, previousDistance: previousDistance, recordedAt: recordedAt, into: &record,
+            scratch: &scratch)
+        try write(eventID: event.id)
         try workspace.apply(
             event.payload, customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
         statistics.record(event.payload, occurredAt: event.occurredAt, recordedAt: recordedAt)
@@ -91,15 +92,12 @@ struct BatchAppender {
         return Ledger.AppendOutcome(position: existingPosition, version: stored.version, wasAppended: false)
     }
 
-    /// Puts the encoded record in `events`, and its position in the stream and event-id indexes.
-    private func write(eventID: UUID, customerID: CustomerID, version: UInt32) throws {
+    /// Puts the encoded record in `events` and its position in the event-id index.
+    private func write(eventID: UUID) throws {
         let position = self.position
         try Keys.withUInt64(position) { positionKey in
             try record.bytes.withUnsafeBytes { value in
                 try transaction.put(schema.events, positionKey, value, append: true)
-            }
-            try Keys.withStream(customerID, version: version) { streamKey in
-                try transaction.put(schema.streams, streamKey, positionKey, noOverwrite: true)
             }
             try withUnsafeBytes(of: eventID.uuid) { idKey in
                 try transaction.put(schema.eventIDs, idKey, positionKey, noOverwrite: true)
@@ -116,7 +114,7 @@ struct BatchAppender {
     }
 }
 
-/// Writes the customers and orders a workspace changed into projection tables.
+/// Writes the customers a workspace changed into projection tables.
 enum ProjectionWriter {
     /// - parameter sorted: writes in key order with `MDB_APPEND`, for empty tables during replay.
     static func write(_ workspace: ProjectionWorkspace, to tables: ProjectionTables, in txn: Transaction, sorted: Bool) throws {
@@ -128,21 +126,6 @@ enum ProjectionWriter {
             state.encode(into: &writer)
             try Keys.withCustomer(id) { key in
                 try writer.bytes.withUnsafeBytes { try txn.put(tables.customers, key, $0, append: sorted) }
-            }
-        }
-        var orderKeys = Array(workspace.changedOrders)
-        if sorted {
-            orderKeys.sort { lhs, rhs in
-                lhs.customerID != rhs.customerID
-                    ? lhs.customerID < rhs.customerID : lhs.orderID.utf8.lexicographicallyPrecedes(rhs.orderID.utf8)
-            }
-        }
-        for key in orderKeys {
-            guard let order = workspace.orders[key] else { continue }
-            writer.reset()
-            order.encode(into: &writer)
-            try Keys.withOrder(key) { keyBytes in
-                try writer.bytes.withUnsafeBytes { try txn.put(tables.orders, keyBytes, $0, append: sorted) }
             }
         }
     }

@@ -11,27 +11,6 @@ enum Keys {
         try withUInt64(id.rawValue, body)
     }
 
-    /// Customer then version: the key of the per-customer stream index.
-    @inline(__always)
-    static func withStream<Result>(_ id: CustomerID, version: UInt32, _ body: (UnsafeRawBufferPointer) throws -> Result)
-        rethrows -> Result
-    {
-        let key = (id.rawValue.bigEndian, version.bigEndian)
-        return try withUnsafeBytes(of: key) { raw in
-            // The tuple is 16 bytes with padding after the version; the key is its first 12.
-            try body(UnsafeRawBufferPointer(rebasing: raw[0..<12]))
-        }
-    }
-
-    /// Customer then the order id's UTF-8 bytes: the key of the orders projection.
-    static func withOrder<Result>(_ key: OrderKey, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(8 + key.orderID.utf8.count)
-        withUnsafeBytes(of: key.customerID.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: key.orderID.utf8)
-        return try bytes.withUnsafeBytes(body)
-    }
-
     static func readUInt64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var value: UInt64 = 0
         for byte in bytes.prefix(8) { value = value << 8 | UInt64(byte) }

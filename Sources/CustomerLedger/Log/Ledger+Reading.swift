@@ -64,10 +64,7 @@ extension Ledger {
     /// - Complexity: O(log C) for C customers.
     @available(*, noasync)
     public func customer(_ id: CustomerID) throws -> CustomerState? {
-        try environment.read { txn in
-            let tables = try schema.activeProjections(txn)
-            return try ProjectionSource(transaction: txn, customers: tables.customers, orders: tables.orders).customer(id)
-        }
+        try environment.read { txn in try schema.projectionSource(txn).customer(id) }
     }
 
     /// The customer's tier as of `instant`, or nil for an unknown customer.
@@ -79,10 +76,7 @@ extension Ledger {
     public func tier(of id: CustomerID, asOf instant: Timestamp) throws -> TierEvaluation? {
         try environment.read { txn in
             let program = try schema.program(txn)
-            let tables = try schema.activeProjections(txn)
-            guard let state = try ProjectionSource(transaction: txn, customers: tables.customers, orders: tables.orders)
-                .customer(id)
-            else { return nil }
+            guard let state = try schema.projectionSource(txn).customer(id) else { return nil }
             return try evaluateTier(txn, state: state, program: program, asOf: instant)
         }
     }
@@ -189,22 +183,42 @@ extension Ledger {
         }
     }
 
+    /// Follows the customer's chain of events from the newest back to version 1.
     func readHistory(_ txn: Transaction, of customerID: CustomerID) throws -> [RecordedEvent] {
-        let positions: [UInt64] = try txn.withCursor(schema.streams) { cursor in
-            var positions: [UInt64] = []
-            var entry = try Keys.withStream(customerID, version: 0) { try cursor.seek(atLeast: $0) }
-            while let (key, value) = entry, key.count == 12, Keys.readUInt64(key) == customerID.rawValue {
-                positions.append(Keys.readUInt64(value))
-                entry = try cursor.next()
+        let tables = try schema.activeProjections(txn)
+        let head: UInt64? = try Keys.withCustomer(customerID) { key in
+            guard let bytes = try txn.get(tables.customers, key) else { return nil }
+            do {
+                return try CustomerState.lastPosition(in: bytes)
+            } catch {
+                throw LedgerError.corruptProjection("customer \(customerID): \(error)")
             }
-            return positions
         }
-        return try positions.map { position in
-            guard let event = try readEvent(txn, at: position) else {
-                throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
+        guard var position = head else { return [] }
+        var events: [RecordedEvent] = []
+        while position > 0 {
+            let (event, previous) = try Keys.withUInt64(position) { key -> (RecordedEvent, UInt64) in
+                guard let bytes = try txn.get(schema.events, key) else {
+                    throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
+                }
+                do throws(DecodingError) {
+                    return try EventCodec.decodeLinked(bytes, position: position)
+                } catch {
+                    throw LedgerError.corruptEvent(position: position, error)
+                }
             }
-            return event
+            let expectedVersion = events.last.map { $0.version - 1 } ?? event.version
+            guard event.customerID == customerID, event.version == expectedVersion,
+                (previous == 0) == (event.version == 1)
+            else {
+                throw LedgerError.corruptEvent(
+                    position: position, .malformed("the chain of customer \(customerID) is broken here", at: 0))
+            }
+            events.append(event)
+            position = previous
         }
+        events.reverse()
+        return events
     }
 }
 

@@ -40,7 +40,6 @@ extension Ledger {
             let live = try schema.metaBytes(txn, Schema.MetaKey.activeSet)?.first ?? 0
             let spare = schema.projectionSets[Int((live & 1) ^ 1)]
             try txn.empty(spare.customers)
-            try txn.empty(spare.orders)
             try ProjectionWriter.write(caughtUp.workspace, to: spare, in: txn, sorted: true)
             try schema.putMeta(txn, Schema.MetaKey.activeSet, [(live & 1) ^ 1])
             try schema.putMeta(txn, Schema.MetaKey.projectionPosition, end)
@@ -103,14 +102,14 @@ struct ReplayFold {
 }
 
 extension Ledger {
-    /// Returns a 64-bit FNV-1a hash, in hex, of every key and value of the live projection tables,
+    /// Returns a 64-bit FNV-1a hash, in hex, of every key and value of the live projection table,
     /// so that two rebuilds can be compared byte for byte.
     @available(*, noasync)
     public func projectionFingerprint() throws -> String {
         try environment.read { txn in
             let tables = try schema.activeProjections(txn)
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for database in [tables.customers, tables.orders] {
+            for database in [tables.customers] {
                 try txn.withCursor(database) { cursor in
                     var entry = try cursor.first()
                     while let (key, value) = entry {

@@ -1,14 +1,14 @@
 /// The named LMDB databases of a ledger and the meta keys that tie them together.
 ///
-/// - `events`: position (8 bytes, big-endian) → encoded event; appended with `MDB_APPEND`.
-/// - `streams`: customer (8) + version (4) → position: the per-customer index.
+/// - `events`: position (8 bytes, big-endian) → encoded event; appended with `MDB_APPEND`. Each
+///   event records the distance back to its customer's previous event, and the customer's
+///   projection holds the newest position, so that those links are the per-customer index.
 /// - `event-ids`: event id (16) → position: for idempotent appends.
-/// - `customers.0`/`customers.1` and `orders.0`/`orders.1`: two sets of projection tables;
-///   `meta["projections.active"]` names the live set, so that replay fills the other and swaps.
+/// - `customers.0`/`customers.1`: two projection tables; `meta["projections.active"]` names the
+///   live one, so that replay fills the other and swaps.
 /// - `meta`: format, last position, projection position, program and statistics.
 struct Schema {
     let events: Database
-    let streams: Database
     let eventIDs: Database
     let meta: Database
     let projectionSets: [ProjectionTables]
@@ -34,11 +34,10 @@ struct Schema {
             }
         }
         return Schema(
-            events: try database("events"), streams: try database("streams"), eventIDs: try database("event-ids"),
-            meta: try database("meta"),
+            events: try database("events"), eventIDs: try database("event-ids"), meta: try database("meta"),
             projectionSets: [
-                ProjectionTables(customers: try database("customers.0"), orders: try database("orders.0")),
-                ProjectionTables(customers: try database("customers.1"), orders: try database("orders.1")),
+                ProjectionTables(customers: try database("customers.0")),
+                ProjectionTables(customers: try database("customers.1")),
             ])
     }
 
@@ -103,6 +102,11 @@ struct Schema {
         return projectionSets[Int(active & 1)]
     }
 
+    /// Reads stored customer states and rebuilds orders from the live tables.
+    func projectionSource(_ txn: Transaction) throws -> ProjectionSource {
+        ProjectionSource(transaction: txn, customers: try activeProjections(txn).customers, events: events)
+    }
+
     func statistics(_ txn: Transaction) throws -> LogStatistics {
         guard let bytes = try metaBytes(txn, MetaKey.statistics) else { return LogStatistics() }
         do {
@@ -116,5 +120,4 @@ struct Schema {
 /// One set of projection tables.
 struct ProjectionTables {
     let customers: Database
-    let orders: Database
 }

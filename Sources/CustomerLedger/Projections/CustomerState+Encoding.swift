@@ -43,6 +43,18 @@ extension CustomerState {
             writer.write(entry.isPurchase ? 1 : 0)
             previous = entry.occurredAt.microseconds
         }
+        writer.write(varint: UInt64(orderFingerprints.count))
+        for fingerprint in orderFingerprints { writer.write(bigEndian: fingerprint) }
+    }
+
+    /// Reads only the last position, the head of the customer's chain of events.
+    static func lastPosition(in buffer: UnsafeRawBufferPointer) throws(DecodingError) -> UInt64 {
+        var reader = ByteReader(buffer)
+        let format = try reader.readByte()
+        guard format == encodingFormat else { throw .malformed("unknown customer state format \(format)", at: 0) }
+        _ = try reader.readVarint()
+        _ = try reader.readVarint()
+        return try reader.readVarint()
     }
 
     static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> CustomerState {
@@ -98,6 +110,10 @@ extension CustomerState {
             state.window.append(SpendEntry(occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase))
         }
         state.window.reverse()
+        let fingerprints = try reader.readVarint()
+        guard fingerprints <= UInt64(reader.remaining / 4) else { throw .truncated(at: reader.offset) }
+        state.orderFingerprints.reserveCapacity(Int(fingerprints))
+        for _ in 0..<fingerprints { state.orderFingerprints.append(try reader.readBigEndian32()) }
         guard reader.isAtEnd else { throw .malformed("trailing bytes in customer state", at: reader.offset) }
         return state
     }

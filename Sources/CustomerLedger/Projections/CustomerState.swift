@@ -25,6 +25,8 @@ public struct CustomerState: Equatable, Sendable {
     var window: [SpendEntry]
     /// The latest occurred-at of any purchase or refund, or the registration time.
     var latestSpendAt: Timestamp
+    /// ``OrderKey/fingerprint(_:)`` of every order id, in purchase order.
+    var orderFingerprints: [UInt32]
 
     init(customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?) {
         self.customerID = customerID
@@ -42,6 +44,7 @@ public struct CustomerState: Equatable, Sendable {
         points = PointsBalance()
         window = []
         latestSpendAt = registeredAt
+        orderFingerprints = []
     }
 
     /// The average rating, or nil without feedback.

@@ -1,25 +1,26 @@
-/// What the ledger keeps about one order to check refunds and reverse points.
+/// What the ledger knows about one order to check refunds and reverse points.
 struct OrderRecord: Equatable, Sendable {
     var amount: Money
     var refunded: Int64
+    /// Points the order earned under the per-order scope; 0 under the cumulative scope.
     var pointsEarned: Int64
     var pointsReversed: Int64
 
     var refundable: Int64 { amount.minorUnits - refunded }
 
-    func encode(into writer: inout ByteWriter) {
-        PayloadCodec.write(amount, to: &writer)
-        writer.write(signed: refunded)
-        writer.write(signed: pointsEarned)
-        writer.write(signed: pointsReversed)
+    /// Returns the refunded share of the points earned, rounded down, so that all refunds of an
+    /// order together never take back more than it earned.
+    func reversedPoints(afterRefunding refunded: Int64) -> Int64 {
+        ProjectionWorkspace.proportion(pointsEarned, numerator: refunded, denominator: amount.minorUnits)
     }
+}
 
-    static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> OrderRecord {
-        var reader = ByteReader(buffer)
-        let amount = try PayloadCodec.readMoney(&reader)
-        let refunded = try reader.readSigned()
-        let earned = try reader.readSigned()
-        let reversed = try reader.readSigned()
-        return OrderRecord(amount: amount, refunded: refunded, pointsEarned: earned, pointsReversed: reversed)
+extension LoyaltyProgram {
+    /// Returns the points a purchase of `amount` earns on its own under the per-order scope:
+    /// whole units of the program currency times `pointsPerUnit`, and 0 in any other currency
+    /// or under the cumulative scope.
+    func pointsEarned(by amount: Money) -> Int64 {
+        guard earningScope == .perOrder, amount.currency == currency else { return 0 }
+        return amount.minorUnits / currency.minorUnitsPerUnit * pointsPerUnit
     }
 }

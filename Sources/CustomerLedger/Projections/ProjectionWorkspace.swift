@@ -1,7 +1,9 @@
 /// Customer states and orders being folded, loaded on first use and written back at the end.
 ///
 /// The same code validates and applies events during appends, where states come from LMDB,
-/// and during replay, where every state starts empty; so the two always agree.
+/// and during replay, where every state starts empty; so the two always agree. Orders are not
+/// stored: during appends an order is rebuilt from the customer's own events when a refund or a
+/// repeated order id needs it, and during replay every order stays in memory.
 struct ProjectionWorkspace {
     let program: LoyaltyProgram
     var customers: [CustomerID: CustomerState] = [:]
@@ -9,7 +11,6 @@ struct ProjectionWorkspace {
     /// Customers whose stored state is known to be missing.
     var absentCustomers: Set<CustomerID> = []
     var changedCustomers: Set<CustomerID> = []
-    var changedOrders: Set<OrderKey> = []
     /// Reads a stored state; nil during replay, when nothing is stored.
     var source: ProjectionSource?
 
@@ -29,13 +30,15 @@ struct ProjectionWorkspace {
         return nil
     }
 
+    /// Returns the order, rebuilding it from the customer's events when it is not in memory.
     mutating func order(_ key: OrderKey) throws -> OrderRecord? {
         if let order = orders[key] { return order }
-        if let source, let order = try source.order(key) {
-            orders[key] = order
-            return order
-        }
-        return nil
+        guard let source, let state = try customer(key.customerID),
+            state.orderFingerprints.contains(OrderKey.fingerprint(key.orderID))
+        else { return nil }
+        guard let order = try source.order(key, newestPosition: state.lastPosition, program: program) else { return nil }
+        orders[key] = order
+        return order
     }
 
     /// Throws ``RuleViolation`` when `payload` must not be appended for `customerID` now.
@@ -111,7 +114,10 @@ struct ProjectionWorkspace {
 
         case .pointsRedeemed(let redeemed):
             try Self.checkText(redeemed.reward, field: "reward", required: true)
-            guard redeemed.points > 0 else { throw RuleViolation("redeemed points must be positive, got \(redeemed.points)") }
+            // Zero is allowed: a free member offer is still a redemption worth recording.
+            guard redeemed.points >= 0 else {
+                throw RuleViolation("redeemed points must not be negative, got \(redeemed.points)")
+            }
             let available = state!.points.balance
             guard redeemed.points <= available else {
                 throw RuleViolation("redemption of \(redeemed.points) points exceeds the available balance of \(available)")
@@ -157,15 +163,13 @@ struct ProjectionWorkspace {
                 customerID: customerID, registeredAt: occurredAt, profile: registered.profile,
                 referrer: registered.referrer)
             absentCustomers.remove(customerID)
-        } else if let existing = try customer(customerID) {
+        } else if try customer(customerID) != nil, let existing = customers.removeValue(forKey: customerID) {
+            // Taken out of the dictionary, so that changing it copies no array or string.
             state = existing
         } else {
             // An event before any registration cannot be appended, so only a foreign log gets here.
             return
         }
-        state.version = version
-        state.lastPosition = position
-
         switch payload {
         case .customerRegistered, .unrecognized:
             break
@@ -184,6 +188,9 @@ struct ProjectionWorkspace {
             state.ratingTotal += Int64(feedback.rating)
             if feedback.isComplaint { state.complaintCount += 1 }
         }
+        // Set last, so that rebuilding an order above walks the events before this one.
+        state.version = version
+        state.lastPosition = position
         customers[customerID] = state
         changedCustomers.insert(customerID)
     }
@@ -196,26 +203,23 @@ struct ProjectionWorkspace {
         state.addSpend(amount, refund: false, currency: purchase.amount.currency)
 
         let inProgramCurrency = purchase.amount.currency == program.currency
-        var earned: Int64 = 0
+        let earned = program.pointsEarned(by: purchase.amount)
         if inProgramCurrency {
             switch program.earningScope {
-            case .perOrder:
-                earned = amount / program.currency.minorUnitsPerUnit * program.pointsPerUnit
-                state.points.earned += earned
-            case .cumulative:
-                settleCumulativePoints(&state)
+            case .perOrder: state.points.earned += earned
+            case .cumulative: settleCumulativePoints(&state)
             }
         }
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state)
 
         let key = OrderKey(customerID: state.customerID, orderID: purchase.orderID)
         orders[key] = OrderRecord(amount: purchase.amount, refunded: 0, pointsEarned: earned, pointsReversed: 0)
-        changedOrders.insert(key)
+        state.orderFingerprints.append(OrderKey.fingerprint(purchase.orderID))
     }
 
     private mutating func applyRefund(_ refund: RefundRecorded, to state: inout CustomerState, occurredAt: Timestamp) throws {
         let key = OrderKey(customerID: state.customerID, orderID: refund.orderID)
-        guard var order = try order(key) else { return }
+        guard var order = try storedOrder(key, state: state) else { return }
         let amount = refund.amount.minorUnits
         order.refunded += amount
         state.refundCount += 1
@@ -227,7 +231,7 @@ struct ProjectionWorkspace {
             case .perOrder:
                 // Reverse the refunded share of what the order earned, rounded down, so that all
                 // refunds together never take back more than the order earned.
-                let share = Self.proportion(order.pointsEarned, numerator: order.refunded, denominator: order.amount.minorUnits)
+                let share = order.reversedPoints(afterRefunding: order.refunded)
                 let reversal = share - order.pointsReversed
                 order.pointsReversed = share
                 state.points.reversed += reversal
@@ -237,7 +241,16 @@ struct ProjectionWorkspace {
         }
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state)
         orders[key] = order
-        changedOrders.insert(key)
+    }
+
+    /// Returns the order while `state` is out of the dictionary during ``apply(_:customerID:version:position:occurredAt:)``.
+    private mutating func storedOrder(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
+        if let order = orders[key] { return order }
+        guard let source, state.orderFingerprints.contains(OrderKey.fingerprint(key.orderID)),
+            let order = try source.order(key, newestPosition: state.lastPosition, program: program)
+        else { return nil }
+        orders[key] = order
+        return order
     }
 
     /// Brings earned minus reversed points to `floor(net spend / unit) * pointsPerUnit`.
@@ -343,11 +356,21 @@ struct OrderKey: Hashable, Sendable {
     }
 }
 
+extension OrderKey {
+    /// A 32-bit FNV-1a hash of the order id's UTF-8 bytes, kept per customer so that most
+    /// purchases can tell that their order id is new without reading any event.
+    static func fingerprint(_ orderID: String) -> UInt32 {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in orderID.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        return hash
+    }
+}
+
 /// Reads stored projections for a ``ProjectionWorkspace`` inside one transaction.
 struct ProjectionSource {
     let transaction: Transaction
     let customers: Database
-    let orders: Database
+    let events: Database
 
     func customer(_ id: CustomerID) throws -> CustomerState? {
         try Keys.withCustomer(id) { key in
@@ -360,14 +383,44 @@ struct ProjectionSource {
         }
     }
 
-    func order(_ key: OrderKey) throws -> OrderRecord? {
-        try Keys.withOrder(key) { keyBytes in
-            guard let bytes = try transaction.get(orders, keyBytes) else { return nil }
-            do {
-                return try OrderRecord.decode(bytes)
-            } catch {
-                throw LedgerError.corruptProjection("order '\(key.orderID)' of customer \(key.customerID): \(error)")
+    /// Rebuilds an order by walking the customer's events back from `newestPosition`: the
+    /// refunds of the order until its purchase. Returns nil when the customer has no such order.
+    /// - Complexity: O(k log N) for a customer with k events.
+    func order(_ key: OrderKey, newestPosition: UInt64, program: LoyaltyProgram) throws -> OrderRecord? {
+        var position = newestPosition
+        var refunded: Int64 = 0
+        while position > 0 {
+            let found: (payload: EventPayload?, previous: UInt64) = try Keys.withUInt64(position) { positionKey in
+                guard let bytes = try transaction.get(events, positionKey) else {
+                    throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
+                }
+                do {
+                    var reader = ByteReader(bytes)
+                    let header = try EventCodec.decodeHeader(&reader, metadata: false)
+                    let previous = header.previousPosition(of: position)
+                    guard header.typeCode == EventType.purchaseRecorded.rawValue
+                        || header.typeCode == EventType.refundRecorded.rawValue
+                    else { return (nil, previous) }
+                    let payload = try EventCodec.decodePayload(
+                        &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+                    return (payload, previous)
+                } catch let error as DecodingError {
+                    throw LedgerError.corruptEvent(position: position, error)
+                }
             }
+            switch found.payload {
+            case .purchaseRecorded(let purchase) where purchase.orderID.utf8.elementsEqual(key.orderID.utf8):
+                let earned = program.pointsEarned(by: purchase.amount)
+                var order = OrderRecord(amount: purchase.amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)
+                if program.earningScope == .perOrder { order.pointsReversed = order.reversedPoints(afterRefunding: refunded) }
+                return order
+            case .refundRecorded(let refund) where refund.orderID.utf8.elementsEqual(key.orderID.utf8):
+                refunded += refund.amount.minorUnits
+            default:
+                break
+            }
+            position = found.previous
         }
+        return nil
     }
 }
