@@ -27,6 +27,10 @@ extension Ledger {
         var fold = try environment.read { txn in
             let program = try newProgram ?? schema.program(txn)
             var fold = ReplayFold(program: program)
+            let counts = try schema.statistics(txn)
+            fold.workspace.customers.reserveCapacity(Int(counts.customers))
+            fold.workspace.changedCustomers.reserveCapacity(Int(counts.customers))
+            fold.workspace.orders.reserveCapacity(Int(counts.countsByType[EventType.purchaseRecorded.rawValue] ?? 0))
             let end = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
             try fold.run(txn, schema: schema, after: 0, through: end, progress: progress)
             return fold

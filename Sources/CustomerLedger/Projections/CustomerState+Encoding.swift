@@ -8,13 +8,7 @@ extension CustomerState {
         writer.write(varint: UInt64(version))
         writer.write(varint: lastPosition)
         writer.write(signed: registeredAt.microseconds)
-        writer.write(profile.name)
-        writer.write(profile.phone)
-        writer.write(profile.email)
-        writer.write(varint: UInt64(profile.birthday?.packed ?? 0))
-        writer.write(profile.province)
-        writer.write(profile.city)
-        writer.write(profile.address)
+        writer.write(lengthPrefixed: profileBytes)
         writer.write(varint: referrer?.rawValue ?? 0)
         writeOptional(firstPurchaseAt, into: &writer)
         writeOptional(lastPurchaseAt, into: &writer)
@@ -65,18 +59,13 @@ extension CustomerState {
         let version = UInt32(truncatingIfNeeded: try reader.readVarint())
         let lastPosition = try reader.readVarint()
         let registeredAt = Timestamp(microseconds: try reader.readSigned())
-        let name = try reader.readString()
-        let phone = try reader.readString()
-        let email = try reader.readString()
-        let birthday = try PayloadCodec.readDate(&reader)
-        let province = try reader.readString()
-        let city = try reader.readString()
-        let address = try reader.readString()
+        let profileLength = try reader.readLength()
+        let profileBytes = try reader.slice(profileLength)
+        try checkProfile(profileBytes)
         let referrer = CustomerID(try reader.readVarint())
-        let profile = CustomerProfile(
-            name: name, phone: phone, email: email, birthday: birthday, province: province, city: city,
-            address: address)
-        var state = CustomerState(customerID: id, registeredAt: registeredAt, profile: profile, referrer: referrer)
+        var state = CustomerState(
+            customerID: id, registeredAt: registeredAt, profile: CustomerProfile(name: ""), referrer: referrer)
+        state.profileBytes = Array(profileBytes)
         state.version = version
         state.lastPosition = lastPosition
         state.firstPurchaseAt = try readOptional(&reader)
@@ -116,6 +105,49 @@ extension CustomerState {
         for _ in 0..<fingerprints { state.orderFingerprints.append(try reader.readBigEndian32()) }
         guard reader.isAtEnd else { throw .malformed("trailing bytes in customer state", at: reader.offset) }
         return state
+    }
+
+    /// Encodes a profile: name, phone, email, birthday, province, city and address.
+    static func encode(_ profile: CustomerProfile) -> [UInt8] {
+        var writer = ByteWriter(capacity: 96)
+        writer.write(profile.name)
+        writer.write(profile.phone)
+        writer.write(profile.email)
+        writer.write(varint: UInt64(profile.birthday?.packed ?? 0))
+        writer.write(profile.province)
+        writer.write(profile.city)
+        writer.write(profile.address)
+        return writer.bytes
+    }
+
+    /// Decodes bytes that ``checkProfile(_:)`` accepted; invalid UTF-8 is replaced, never trapped on.
+    static func decodeProfile(_ bytes: [UInt8]) -> CustomerProfile {
+        bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            func text() -> String {
+                guard let length = try? reader.readLength(), let slice = try? reader.slice(length) else { return "" }
+                return String(decoding: slice, as: UTF8.self)
+            }
+            let name = text()
+            let phone = text()
+            let email = text()
+            let birthday = (try? PayloadCodec.readDate(&reader)) ?? nil
+            let province = text()
+            let city = text()
+            let address = text()
+            return CustomerProfile(
+                name: name, phone: phone, email: email, birthday: birthday, province: province, city: city,
+                address: address)
+        }
+    }
+
+    /// Checks the layout of encoded profile bytes without building strings.
+    static func checkProfile(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) {
+        var reader = ByteReader(bytes)
+        for _ in 0..<3 { try reader.skipString() }
+        _ = try PayloadCodec.readDate(&reader)
+        for _ in 0..<3 { try reader.skipString() }
+        guard reader.isAtEnd else { throw .malformed("trailing bytes in a stored profile", at: reader.offset) }
     }
 
     private func writeOptional(_ instant: Timestamp?, into writer: inout ByteWriter) {

@@ -6,7 +6,9 @@ public struct CustomerState: Equatable, Sendable {
     /// The log position of the customer's last event.
     public var lastPosition: UInt64
     public var registeredAt: Timestamp
-    public var profile: CustomerProfile
+    /// The profile, encoded: most events never touch it, so folding them neither decodes nor
+    /// re-encodes its strings.
+    var profileBytes: [UInt8]
     public var referrer: CustomerID?
     public var firstPurchaseAt: Timestamp?
     public var lastPurchaseAt: Timestamp?
@@ -33,7 +35,7 @@ public struct CustomerState: Equatable, Sendable {
         version = 0
         lastPosition = 0
         self.registeredAt = registeredAt
-        self.profile = profile
+        profileBytes = CustomerState.encode(profile)
         self.referrer = referrer
         purchaseCount = 0
         refundCount = 0
@@ -45,6 +47,12 @@ public struct CustomerState: Equatable, Sendable {
         window = []
         latestSpendAt = registeredAt
         orderFingerprints = []
+    }
+
+    /// The customer's current profile.
+    public var profile: CustomerProfile {
+        get { CustomerState.decodeProfile(profileBytes) }
+        set { profileBytes = CustomerState.encode(newValue) }
     }
 
     /// The average rating, or nil without feedback.

@@ -33,8 +33,7 @@ struct ProjectionWorkspace {
     /// Returns the order, rebuilding it from the customer's events when it is not in memory.
     mutating func order(_ key: OrderKey) throws -> OrderRecord? {
         if let order = orders[key] { return order }
-        guard let source, let state = try customer(key.customerID),
-            state.orderFingerprints.contains(OrderKey.fingerprint(key.orderID))
+        guard let source, let state = try customer(key.customerID), state.orderFingerprints.contains(key.fingerprint)
         else { return nil }
         guard let order = try source.order(key, newestPosition: state.lastPosition, program: program) else { return nil }
         orders[key] = order
@@ -214,7 +213,7 @@ struct ProjectionWorkspace {
 
         let key = OrderKey(customerID: state.customerID, orderID: purchase.orderID)
         orders[key] = OrderRecord(amount: purchase.amount, refunded: 0, pointsEarned: earned, pointsReversed: 0)
-        state.orderFingerprints.append(OrderKey.fingerprint(purchase.orderID))
+        state.orderFingerprints.append(key.fingerprint)
     }
 
     private mutating func applyRefund(_ refund: RefundRecorded, to state: inout CustomerState, occurredAt: Timestamp) throws {
@@ -246,7 +245,7 @@ struct ProjectionWorkspace {
     /// Returns the order while `state` is out of the dictionary during ``apply(_:customerID:version:position:occurredAt:)``.
     private mutating func storedOrder(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
         if let order = orders[key] { return order }
-        guard let source, state.orderFingerprints.contains(OrderKey.fingerprint(key.orderID)),
+        guard let source, state.orderFingerprints.contains(key.fingerprint),
             let order = try source.order(key, newestPosition: state.lastPosition, program: program)
         else { return nil }
         orders[key] = order
@@ -262,17 +261,18 @@ struct ProjectionWorkspace {
     }
 
     /// Inserts `entry` in occurred-at order and drops entries that no window ending at or after
-    /// the latest spend can include.
+    /// the latest spend can include, once there are enough of them.
     private func addToWindow(_ entry: SpendEntry, _ state: inout CustomerState) {
         if entry.occurredAt > state.latestSpendAt { state.latestSpendAt = entry.occurredAt }
         var index = state.window.count
         while index > 0 && state.window[index - 1].occurredAt > entry.occurredAt { index -= 1 }
         state.window.insert(entry, at: index)
+        // Entries too old for any window are dropped in bulk, since each removal shifts the whole
+        // array. Both appends and replay make the same calls, so they keep the same entries.
         let oldest = state.latestSpendAt.adding(days: -program.tierWindowDays)
-        if let firstKept = state.window.firstIndex(where: { $0.occurredAt > oldest }) {
-            state.window.removeFirst(firstKept)
-        } else {
-            state.window.removeAll()
+        let stale = state.window.firstIndex { $0.occurredAt > oldest } ?? state.window.count
+        if stale >= 16 || stale * 2 >= state.window.count {
+            state.window.removeFirst(stale)
         }
     }
 
@@ -341,18 +341,22 @@ struct RuleViolation: Error {
 struct OrderKey: Hashable, Sendable {
     let customerID: CustomerID
     let orderID: String
+    /// ``fingerprint(_:)`` of the order id, computed once and used as the hash.
+    let fingerprint: UInt32
+
+    init(customerID: CustomerID, orderID: String) {
+        self.customerID = customerID
+        self.orderID = orderID
+        fingerprint = OrderKey.fingerprint(orderID)
+    }
 
     static func == (lhs: OrderKey, rhs: OrderKey) -> Bool {
-        lhs.customerID == rhs.customerID && lhs.orderID.utf8.elementsEqual(rhs.orderID.utf8)
+        lhs.customerID == rhs.customerID && lhs.fingerprint == rhs.fingerprint
+            && lhs.orderID.utf8.elementsEqual(rhs.orderID.utf8)
     }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(customerID)
-        var bytes = orderID
-        bytes.withUTF8 { utf8 in
-            hasher.combine(utf8.count)
-            hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
-        }
+        hasher.combine(customerID.rawValue &* 0x9E37_79B9 ^ UInt64(fingerprint))
     }
 }
 
