@@ -23,7 +23,8 @@ struct CommandContext {
 
     var wantsJSON: Bool { arguments.flag("--json") }
 
-    /// Opens an existing ledger for reading, failing with "not found" when there is none.
+    /// Opens an existing ledger, read-only by default, and throws a ``CommandFailure`` with exit
+    /// code 66 (not found) when the folder contains no `data.mdb`.
     @available(*, noasync)
     func openExistingLedger(readOnly: Bool = true) throws -> Ledger {
         let path = databasePath
@@ -56,7 +57,8 @@ struct CommandContext {
     }
 
     /// Returns the evaluation instant: `requested`, else the latest occurred-at in the ledger, so
-    /// that historical data is judged as of its own end rather than today.
+    /// that historical data is judged as of its own end rather than today. An empty ledger gives
+    /// 1970-01-01T00:00:00Z.
     @available(*, noasync)
     func evaluationInstant(_ ledger: Ledger, requested: Timestamp?) throws -> Timestamp {
         if let requested { return requested }

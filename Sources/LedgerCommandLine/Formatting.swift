@@ -3,7 +3,7 @@ import Foundation
 
 /// Text and JSON forms of ledger values shared by the commands.
 enum Formatting {
-    /// Groups the digits of an integer in threes: `1,234,567`.
+    /// Formats an integer with its digits grouped in threes, such as `1,234,567`.
     static func grouped(_ value: some BinaryInteger) -> String {
         let digits = String(value.magnitude)
         var result = ""
@@ -14,7 +14,7 @@ enum Formatting {
         return (value < 0 ? "-" : "") + result
     }
 
-    /// An amount with grouped digits and its code: `2,500,315.63 USD`.
+    /// Formats an amount with grouped digits and its currency code, such as `2,500,315.63 USD`.
     static func money(_ minorUnits: Int64, _ currency: Currency) -> String {
         let text = Money(minorUnits: minorUnits, currency: currency).decimalText
         let negative = text.hasPrefix("-")
@@ -25,23 +25,24 @@ enum Formatting {
         return (negative ? "-" : "") + result + " " + currency.code
     }
 
-    /// The customer's net spend in every currency, such as `1,203.40 USD`, or `0` without purchases.
+    /// Formats the spend figure that `keyPath` selects (gross, refunded or net) in every currency
+    /// of the customer, such as `1,203.40 USD`, or returns `0` when the customer has no spend.
     static func spend(_ state: CustomerState, keyPath: KeyPath<CurrencySpend, Int64>) -> String {
         let parts = state.spend.map { money($0[keyPath: keyPath], $0.currency) }
         return parts.isEmpty ? "0" : parts.joined(separator: ", ")
     }
 
-    /// The instant without a time of day when it is midnight UTC: `1997-01-01`.
+    /// Formats an instant, leaving out the time of day when it is midnight UTC, such as `1997-01-01`.
     static func instant(_ timestamp: Timestamp) -> String {
         timestamp.microseconds % Timestamp.microsecondsPerDay == 0 ? timestamp.civilDate.description : timestamp.description
     }
 
-    /// A short name for a customer: the profile name, or `customer N` when the name is empty.
+    /// Returns a short name for a customer: the profile name, or `customer N` when the name is empty.
     static func displayName(_ state: CustomerState) -> String {
         state.profile.name.isEmpty ? "customer \(state.customerID)" : state.profile.name
     }
 
-    /// A one-line description of what an event changed.
+    /// Returns a one-line description of what an event changed.
     static func summary(_ event: RecordedEvent) -> String {
         switch event.payload {
         case .customerRegistered(let registered):

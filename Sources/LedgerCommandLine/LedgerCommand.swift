@@ -10,7 +10,7 @@ public enum LedgerCommand {
         ]
     }
 
-    /// Runs `ledger` with `arguments` (without the program name) and returns the exit status.
+    /// Runs `ledger` with `commandLine` (without the program name) and returns the exit status.
     @available(*, noasync)
     public static func main(_ commandLine: [String]) -> Int32 {
         let arguments = movingLeadingDatabaseOption(commandLine)
@@ -25,6 +25,7 @@ public enum LedgerCommand {
             }
             return arguments.isEmpty ? ExitCode.usage.rawValue : ExitCode.success.rawValue
         }
+
         if name == "--version" {
             Console.out("ledger \(version)\n")
             return ExitCode.success.rawValue
@@ -33,6 +34,7 @@ public enum LedgerCommand {
             Console.error("ledger: unknown command '\(name)'; run 'ledger --help' for the list of commands\n")
             return ExitCode.usage.rawValue
         }
+
         do {
             let parsed = try ArgumentList(parsing: Array(arguments.dropFirst()), syntax: command.syntax)
             if parsed.isHelpRequested {
@@ -50,7 +52,7 @@ public enum LedgerCommand {
 
     static let version = "0.1.0"
 
-    /// Moves a `--db PATH` or `--db=PATH` given before the command name behind it, so that
+    /// Moves a `--db PATH` or `--db=PATH` given before the command name to after it, so that
     /// `ledger --db shop.db stats` works like `ledger stats --db shop.db`.
     static func movingLeadingDatabaseOption(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return arguments }
@@ -134,7 +136,8 @@ protocol Subcommand {
     static func run(_ context: CommandContext) throws
 }
 
-/// Standard output for data and standard error for progress and messages.
+/// Writers for standard output, which carries data, and standard error, which carries progress
+/// and messages.
 enum Console {
     static func out(_ text: String) {
         print(text, terminator: "")

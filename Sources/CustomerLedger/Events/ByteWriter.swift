@@ -162,7 +162,7 @@ struct ByteReader {
     }
 }
 
-/// An error decoding stored bytes: they are shorter than their encoding says or inconsistent.
+/// An error decoding stored bytes, which are shorter than their encoding requires or inconsistent.
 public enum DecodingError: Error, Equatable, CustomStringConvertible, Sendable {
     case truncated(at: Int)
     case malformed(String, at: Int)

@@ -2,13 +2,17 @@ import Foundation
 
 /// The compact binary encoding of stored events.
 ///
-/// A record is: format byte (1), varint type code, schema version byte, 16-byte event id, varint
-/// customer id, varint version, varint distance back to the customer's previous event (0 for the
-/// first), zigzag varint occurred-at (µs), zigzag varint recorded-at minus occurred-at, a metadata
-/// flag byte and the metadata present, then two length-prefixed parts:
-/// the public payload and the personal payload. Personal fields live only in the second part, so
-/// that it can be encrypted or shredded on its own. The distances chain each customer's events
-/// from newest to oldest, which is the per-customer index.
+/// A record contains, in order:
+/// - the format byte (1), a varint type code and the schema version byte;
+/// - the 16-byte event id, the varint customer id and the varint version;
+/// - the varint distance back to the customer's previous event (0 for the first);
+/// - the zigzag varint occurred-at (µs) and the zigzag varint recorded-at minus occurred-at;
+/// - a metadata flag byte and the metadata fields that are present;
+/// - the length-prefixed public payload, then the length-prefixed personal payload.
+///
+/// Personal fields live only in the personal payload, so that it can be encrypted or shredded on
+/// its own. The distances chain each customer's events from newest to oldest, and this chain is
+/// the per-customer index.
 enum EventCodec {
     static let recordFormat: UInt8 = 1
 
@@ -79,7 +83,7 @@ enum EventCodec {
         var id: UUID
         var customerID: CustomerID
         var version: UInt32
-        /// The position of this event minus that of the customer's previous one; 0 for the first.
+        /// The position of this event minus that of the customer's previous one, or 0 for the first.
         var previousDistance: UInt64
         var occurredAt: Timestamp
         var recordedAt: Timestamp
@@ -87,12 +91,16 @@ enum EventCodec {
         /// The offset of the public payload's length prefix.
         var payloadOffset: Int
 
-        /// The position of the customer's previous event, or 0 for the first.
+        /// Returns the position of the customer's event before the one at `position`, or 0 when
+        /// this is the customer's first event or the distance points before the log's start.
         func previousPosition(of position: UInt64) -> UInt64 {
             previousDistance == 0 || previousDistance > position ? 0 : position - previousDistance
         }
     }
 
+    /// Decodes the fields before the payload and leaves `reader` at the payload's length prefix.
+    ///
+    /// - parameter decodeMetadata: false skips the actor and source strings, leaving them empty.
     static func decodeHeader(_ reader: inout ByteReader, metadata decodeMetadata: Bool = true) throws(DecodingError)
         -> Header
     {
@@ -103,6 +111,7 @@ enum EventCodec {
         let typeCode = try reader.readVarint()
         guard typeCode <= UInt64(UInt16.max) else { throw .malformed("type code \(typeCode) too large", at: 1) }
         let schemaVersion = try reader.readByte()
+
         let id = try readUUID(&reader)
         let customer = try reader.readVarint()
         guard customer > 0 else { throw .malformed("customer id 0", at: reader.offset) }
@@ -110,9 +119,11 @@ enum EventCodec {
         guard version > 0, version <= UInt64(UInt32.max) else {
             throw .malformed("version \(version) out of range", at: reader.offset)
         }
+
         let previousDistance = try reader.readVarint()
         let occurred = try reader.readSigned()
         let recordedDelta = try reader.readSigned()
+
         let flags = try reader.readByte()
         var metadata = EventMetadata()
         if flags & hasActor != 0 {
@@ -123,6 +134,7 @@ enum EventCodec {
         }
         if flags & hasCorrelation != 0 { metadata.correlationID = try readUUID(&reader) }
         if flags & hasCausation != 0 { metadata.causationID = try readUUID(&reader) }
+
         return Header(
             typeCode: UInt16(typeCode), schemaVersion: schemaVersion, id: id,
             customerID: CustomerID(unchecked: customer), version: UInt32(version), previousDistance: previousDistance,

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Makes event ids that sort by creation time, so that the event-id index grows at its end.
+/// Generators of event ids that sort by creation time, so that the event-id index grows at its end.
 ///
 /// Random (version 4) ids land on random pages of the index, so every batch rewrites pages all
-/// over it; time-ordered ids touch the last pages only.
+/// over it. Time-ordered ids touch the last pages only.
 public enum EventID {
     /// Returns a UUID version 7 (RFC 9562): 48 bits of Unix milliseconds from the wall clock,
     /// then 74 random bits.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Who or what appended an event, through which channel, and in answer to what.
+/// The actor, source channel, correlation id and causation id of an event.
 public struct EventMetadata: Equatable, Sendable {
     /// The user or service that appended the event, such as `importer` or `alice@support`.
     public var actor: String
@@ -21,15 +21,16 @@ public struct EventMetadata: Equatable, Sendable {
 
 /// An event to append, before the ledger assigns its position and version.
 public struct NewEvent: Equatable, Sendable {
-    /// The caller's identifier for the event; appending the same identifier again is idempotent.
+    /// The caller's identifier for the event. Appending the same identifier again with the same
+    /// content writes nothing, and with other content throws ``LedgerError/eventIDReused(id:position:)``.
     /// The default is a time-ordered UUID version 7, which keeps the event-id index compact.
     public var id: UUID
     public var customerID: CustomerID
-    /// When the change happened in the business: given by the caller, never read from the clock.
+    /// The time the change happened in the business, given by the caller and never read from the clock.
     public var occurredAt: Timestamp
     public var payload: EventPayload
     public var metadata: EventMetadata
-    /// When the event was first recorded, for importers that keep it; nil means the ledger's clock.
+    /// The time the event was first recorded, for importers that keep it. Nil means the ledger's clock.
     public var recordedAt: Timestamp?
 
     public init(
@@ -46,31 +47,33 @@ public struct NewEvent: Equatable, Sendable {
 }
 
 extension NewEvent {
-    /// Compares what the event says happened: customer, occurred-at, payload and, when set,
-    /// recorded-at. Metadata is left out, so a retry by another actor is still the same event.
-    func hasSameContent(as other: NewEvent) -> Bool {
-        customerID == other.customerID && occurredAt == other.occurredAt && payload == other.payload
-            && recordedAt == other.recordedAt
+    /// Compares this event with a later one of the same id in one batch: customer, occurred-at,
+    /// payload and, when the later one sets it, recorded-at, as for an event already stored.
+    /// Metadata is left out, so a retry by another actor is still the same event.
+    func hasSameContent(as later: NewEvent) -> Bool {
+        customerID == later.customerID && occurredAt == later.occurredAt && payload == later.payload
+            && (later.recordedAt == nil || later.recordedAt == recordedAt)
     }
 }
 
 /// An event as the log stores it.
 public struct RecordedEvent: Equatable, Sendable {
-    /// The place in the global log: 1, 2, 3, … in commit order, without gaps.
+    /// The position in the global log: 1, 2, 3, … in commit order, without gaps.
     public var position: UInt64
     public var id: UUID
     public var customerID: CustomerID
-    /// The place in the customer's stream: 1 for the registration, then 2, 3, … without gaps.
+    /// The position in the customer's stream: 1 for the registration, then 2, 3, … without gaps.
     public var version: UInt32
     /// The schema version the payload was written with.
     public var schemaVersion: UInt8
     public var occurredAt: Timestamp
-    /// When the ledger recorded the event.
+    /// The time the ledger recorded the event.
     public var recordedAt: Timestamp
     public var metadata: EventMetadata
     public var payload: EventPayload
 
-    /// The stored type name, such as `PurchaseRecorded`, or `unknown type 42 (schema 3)`.
+    /// The stored type name, such as `PurchaseRecorded`, `PurchaseRecorded (unsupported schema 2)`
+    /// or `unknown type 42 (schema 3)`.
     public var typeName: String {
         switch payload {
         case .unrecognized(let unknown):

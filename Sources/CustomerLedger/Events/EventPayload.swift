@@ -7,7 +7,8 @@ public enum EventPayload: Equatable, Sendable {
     case pointsRedeemed(PointsRedeemed)
     case pointsAdjusted(PointsAdjusted)
     case feedbackRecorded(FeedbackRecorded)
-    /// An event of a type or schema version this build does not know: kept, and skipped by projections.
+    /// An event of a type or schema version that this build does not support. It is kept, and
+    /// projections skip it.
     case unrecognized(UnrecognizedPayload)
 
     /// The type of the payload, or nil for an unrecognized one.
@@ -31,7 +32,7 @@ public enum EventPayload: Equatable, Sendable {
     }
 }
 
-/// The kinds of event the ledger knows, with their stored codes and current schema versions.
+/// The event types that this build supports, with their stored codes and current schema versions.
 public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     case customerRegistered = 1
     case profileUpdated = 2

@@ -28,7 +28,7 @@ public struct PurchaseRecorded: Equatable, Sendable {
     public var lineItems: [LineItem]
     /// The sales channel, such as `online`, `store` or `app`.
     public var channel: String
-    /// The store or shop identifier; empty when there is none.
+    /// The store or shop identifier, or empty when there is none.
     public var store: String
 
     public init(orderID: String, amount: Money, lineItems: [LineItem] = [], channel: String = "", store: String = "") {
@@ -120,7 +120,7 @@ public struct FeedbackRecorded: Equatable, Sendable {
     }
 }
 
-/// An event whose type or schema version this build does not know, kept byte for byte.
+/// An event whose type or schema version this build does not support, kept byte for byte.
 public struct UnrecognizedPayload: Equatable, Sendable {
     public var typeCode: UInt16
     public var schemaVersion: UInt8

@@ -2,19 +2,20 @@ import Foundation
 
 /// Turns CDNOW rows into ledger events and appends them in batches.
 ///
-/// Each customer gets a `CustomerRegistered` at the date of their first purchase, then one
+/// Each customer gets a `CustomerRegistered` at the date of their first row in the file, then one
 /// `PurchaseRecorded` per row, in file order. Several orders of one customer on one day are
-/// separate purchases, numbered in file order: order `CDNOW-7-19970315-2` is customer 7's second
-/// row dated 1997-03-15. Event ids derive from those names and start with the customer id, so
-/// importing the same file again appends nothing and a file sorted by customer fills the
-/// event-id index in order. CDNOW has no names or regions, so profiles stay empty. The one line item is
-/// SKU `CD` with the number of CDs as quantity and the amount divided by it, rounded down, as unit
-/// price; the order amount is exact.
+/// separate purchases, numbered in file order. For example, order `CDNOW-7-19970315-2` is
+/// customer 7's second row dated 1997-03-15. Event ids derive from those names and start with the
+/// customer id, so importing the same file again appends nothing, and a file sorted by customer
+/// fills the event-id index in order. CDNOW has no names or regions, so profiles stay empty.
+///
+/// Each purchase has one line item: SKU `CD`, with the number of CDs as quantity and the amount
+/// divided by it, rounded down, as unit price. The order amount is exact.
 public enum CDNOWImporter {
     /// The currency of CDNOW amounts.
     public static let currency = Currency.usd
 
-    /// What an import appended.
+    /// The counts of rows read, events appended or already present, and customers registered by an import.
     public struct Summary: Equatable, Sendable {
         public var rows: Int
         public var eventsAppended: Int
@@ -33,6 +34,7 @@ public enum CDNOWImporter {
                 let date = CivilDate(year: row.year, month: row.month, day: row.day)
             else { continue }
             let occurredAt = Timestamp(date)
+
             if seenCustomers.insert(row.customerID).inserted {
                 events.append(
                     NewEvent(
@@ -41,10 +43,12 @@ public enum CDNOWImporter {
                         payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: ""))),
                         metadata: metadata))
             }
+
             let day = "\(row.customerID)-\(row.year * 10000 + row.month * 100 + row.day)"
             let sequence = ordersPerDay[day, default: 0] + 1
             ordersPerDay[day] = sequence
             let orderID = "CDNOW-\(day)-\(sequence)"
+
             let quantity = Int64(row.quantity)
             let unitPrice = quantity > 0 ? row.amountCents / quantity : row.amountCents
             let purchase = PurchaseRecorded(

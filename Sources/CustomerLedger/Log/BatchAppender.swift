@@ -70,6 +70,8 @@ struct BatchAppender {
     }
 
     /// Returns the outcome of an earlier append of the same event, or nil for a new event id.
+    /// Throws ``LedgerError/eventIDReused(id:position:)`` when the stored event has other content.
+    /// A nil recorded-at on the new event matches any stored one, as in ``NewEvent/hasSameContent(as:)``.
     private func storedOutcome(of event: NewEvent) throws -> Ledger.AppendOutcome? {
         let found = try withUnsafeBytes(of: event.id.uuid) { key in
             try transaction.get(schema.eventIDs, key).map { Keys.readUInt64($0) }

@@ -1,7 +1,8 @@
 /// The byte layouts of the ledger's LMDB keys. Integers are big-endian, so that LMDB's default
 /// byte-wise comparison sorts them numerically and `MDB_APPEND` works.
 enum Keys {
-    /// An 8-byte big-endian integer: positions in `events`, customers in `customers`.
+    /// Passes `value` to `body` as an 8-byte big-endian key, the layout of positions in `events`
+    /// and of customer ids in `customers`.
     @inline(__always)
     static func withUInt64<Result>(_ value: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try withUnsafeBytes(of: value.bigEndian, body)

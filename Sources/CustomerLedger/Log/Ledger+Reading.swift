@@ -2,13 +2,13 @@ import CLMDB
 import Foundation
 
 extension Ledger {
-    /// The position of the last event, 0 for an empty log.
+    /// Returns the position of the last event, or 0 for an empty log.
     @available(*, noasync)
     public func lastPosition() throws -> UInt64 {
         try environment.read { txn in try schema.metaUInt64(txn, Schema.MetaKey.logPosition) }
     }
 
-    /// The event at `position`, or nil when there is none.
+    /// Returns the event at `position`, or nil when there is none.
     /// - Complexity: O(log N).
     @available(*, noasync)
     public func event(at position: UInt64) throws -> RecordedEvent? {
@@ -35,7 +35,7 @@ extension Ledger {
         }
     }
 
-    /// Up to `limit` events from `position` on, in position order.
+    /// Returns up to `limit` events from `position` on, in position order, from one read transaction.
     @available(*, noasync)
     public func events(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
         try environment.read { txn in
@@ -53,24 +53,24 @@ extension Ledger {
         }
     }
 
-    /// The events of one customer in version order, found through the per-customer index.
+    /// Returns the events of one customer in version order, found through the per-customer index.
     /// - Complexity: O(k log N) for a customer with k events in a log of N.
     @available(*, noasync)
     public func history(of customerID: CustomerID) throws -> [RecordedEvent] {
         try environment.read { txn in try readHistory(txn, of: customerID) }
     }
 
-    /// The current state of a customer, or nil for an unknown customer.
+    /// Returns the current state of a customer, or nil for an unknown customer.
     /// - Complexity: O(log C) for C customers.
     @available(*, noasync)
     public func customer(_ id: CustomerID) throws -> CustomerState? {
         try environment.read { txn in try schema.projectionSource(txn).customer(id) }
     }
 
-    /// The customer's tier as of `instant`, or nil for an unknown customer.
+    /// Returns the customer's tier as of `instant`, or nil for an unknown customer.
     ///
-    /// Uses the stored projection when `instant` is at or after the customer's latest purchase
-    /// or refund; otherwise refolds the customer's own events up to `instant`.
+    /// Uses the stored projection when `instant` is at or after the customer's registration and
+    /// latest purchase or refund. Otherwise it refolds the customer's own events up to `instant`.
     /// - Complexity: O(log C), or O(k log N) for a customer with k events and an earlier instant.
     @available(*, noasync)
     public func tier(of id: CustomerID, asOf instant: Timestamp) throws -> TierEvaluation? {
@@ -116,7 +116,7 @@ extension Ledger {
         }
     }
 
-    /// Every customer's tier as of `instant`, in customer order, from one consistent snapshot.
+    /// Returns every customer's tier as of `instant`, in customer order, from one consistent snapshot.
     @available(*, noasync)
     public func tiers(asOf instant: Timestamp) throws -> [(state: CustomerState, tier: TierEvaluation)] {
         try environment.read { txn in
@@ -140,7 +140,7 @@ extension Ledger {
         }
     }
 
-    /// Counts and sizes describing the whole ledger.
+    /// Returns the counts and sizes of the whole ledger.
     @available(*, noasync)
     public func statistics() throws -> LedgerStatistics {
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
@@ -183,7 +183,8 @@ extension Ledger {
         }
     }
 
-    /// Follows the customer's chain of events from the newest back to version 1.
+    /// Reads the customer's events by following their chain from the newest back to version 1.
+    /// Throws ``LedgerError/corruptEvent(position:_:)`` where the chain is broken.
     func readHistory(_ txn: Transaction, of customerID: CustomerID) throws -> [RecordedEvent] {
         let tables = try schema.activeProjections(txn)
         let head: UInt64? = try Keys.withCustomer(customerID) { key in
@@ -195,6 +196,7 @@ extension Ledger {
             }
         }
         guard var position = head else { return [] }
+
         var events: [RecordedEvent] = []
         while position > 0 {
             let (event, previous) = try Keys.withUInt64(position) { key -> (RecordedEvent, UInt64) in
@@ -217,6 +219,7 @@ extension Ledger {
             events.append(event)
             position = previous
         }
+
         events.reverse()
         return events
     }
@@ -229,7 +232,7 @@ public struct LedgerStatistics: Equatable, Sendable {
     public var eventsByType: [String: UInt64]
     public var customerCount: UInt64
     public var lastPosition: UInt64
-    /// The last position the projections include; equal to `lastPosition` after every commit.
+    /// The last position the projections include. It equals `lastPosition` after every commit.
     public var projectionPosition: UInt64
     public var earliestOccurredAt: Timestamp?
     public var latestOccurredAt: Timestamp?

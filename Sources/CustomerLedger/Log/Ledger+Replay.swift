@@ -1,5 +1,5 @@
 extension Ledger {
-    /// What a replay rebuilt.
+    /// The counts of events, customers and orders that a replay folded.
     public struct ReplaySummary: Equatable, Sendable {
         public var events: UInt64
         public var customers: Int
@@ -14,8 +14,9 @@ extension Ledger {
     /// for the final write transaction, which also folds any events appended meanwhile.
     ///
     /// - parameters:
-    ///   - program: a new loyalty program to store and follow; nil keeps the current one.
-    ///   - progress: called now and then with the events folded so far and the log's length.
+    ///   - program: a new loyalty program to store and follow. Nil keeps the current one.
+    ///   - progress: called every 65,536 events and after the last one, with the number of events
+    ///     folded so far and the last log position when the replay started.
     /// - Complexity: O(N) in the length of the log, with memory proportional to customers and orders.
     @available(*, noasync)
     @discardableResult
@@ -107,7 +108,7 @@ struct ReplayFold {
 
 extension Ledger {
     /// Returns a 64-bit FNV-1a hash, in hex, of every key and value of the live projection table,
-    /// so that two rebuilds can be compared byte for byte.
+    /// each preceded by its length, so that two rebuilds can be compared byte for byte.
     @available(*, noasync)
     public func projectionFingerprint() throws -> String {
         try environment.read { txn in

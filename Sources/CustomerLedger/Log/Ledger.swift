@@ -15,18 +15,18 @@ import Foundation
 /// let state = try ledger.customer(customer)   // 128 points, 128.00 CNY net spend
 /// ```
 ///
-/// One process may append while others read; LMDB serializes writers across processes.
+/// One process may append while others read, because LMDB serializes writers across processes.
 ///
 /// > Important: Every method runs its LMDB transaction to completion before it returns and is
-/// > marked `noasync`: call it from a synchronous context or a dedicated thread, never hold the
-/// > ledger's transactions across an `await`.
+/// > marked `noasync`. Call the methods from a synchronous context or a dedicated thread, and
+/// > never hold the ledger's transactions across an `await`.
 public final class Ledger: @unchecked Sendable {
-    /// How to open a ledger.
+    /// The options for opening a ledger.
     public struct Options: Sendable {
-        /// The loyalty program of a new ledger; an existing ledger keeps the one it was created with.
+        /// The loyalty program of a new ledger. An existing ledger keeps the one it was created with.
         public var program: LoyaltyProgram?
         public var readOnly: Bool
-        /// The first map size of a new ledger in bytes; the map grows by doubling when full.
+        /// The first map size of a new ledger in bytes. The map grows by doubling when full.
         public var initialMapSize: Int
         /// The ledger's clock for recorded-at times. Projections never read it.
         public var clock: @Sendable () -> Timestamp
@@ -54,23 +54,25 @@ public final class Ledger: @unchecked Sendable {
     public let isReadOnly: Bool
     let clock: @Sendable () -> Timestamp
 
-    /// The folder holding the database files.
+    /// The absolute path of the folder that contains the database files.
     public var path: String { environment.path }
 
     /// Opens the ledger in the folder at `path`, creating it when missing (unless read-only).
     ///
     /// - throws: ``LMDBError`` when LMDB cannot open the folder, ``LedgerError/incompatibleDatabase(_:)``
-    ///   when the folder holds another format, ``LedgerError/invalidProgram(_:)`` for a bad program.
+    ///   when the folder contains another format, ``LedgerError/invalidProgram(_:)`` for an invalid program.
     @available(*, noasync)
     public init(path: String, options: Options = Options()) throws {
         if let program = options.program { try program.validate() }
         if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
             throw LMDBError(code: ENOENT, call: "mdb_env_open")
         }
+
         environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
         isReadOnly = options.readOnly
         clock = options.clock
         schema = try Schema.open(environment, create: !options.readOnly)
+
         if !options.readOnly {
             try environment.write { txn in
                 try schema.initialize(txn, program: options.program ?? LoyaltyProgram(currency: .cny))
@@ -90,8 +92,8 @@ public final class Ledger: @unchecked Sendable {
 
     /// Appends `event` in its own durable transaction.
     ///
-    /// - parameter expectedVersion: the customer's current version as the caller last saw it
-    ///   (0 for a customer with no events); a mismatch throws ``LedgerError/versionConflict(customer:expected:actual:)``.
+    /// - parameter expectedVersion: the customer's current version as the caller last saw it, or 0
+    ///   for a customer with no events. A mismatch throws ``LedgerError/versionConflict(customer:expected:actual:)``.
     @available(*, noasync)
     @discardableResult
     public func append(_ event: NewEvent, expectedVersion: UInt32? = nil) throws -> AppendOutcome {
@@ -107,9 +109,9 @@ public final class Ledger: @unchecked Sendable {
     /// its outcome carries the existing position.
     ///
     /// - parameter expectedVersions: per customer, the version the caller expects the stream to be
-    ///   at before this batch; customers without an entry are not checked.
-    /// - throws: ``LedgerError`` for a conflict, a reused event id or a broken business rule,
-    ///   ``LMDBError`` for storage failures; in every case nothing is written.
+    ///   at before this batch. Customers without an entry are not checked.
+    /// - throws: ``LedgerError`` for a conflict, a reused event id or a broken business rule, and
+    ///   ``LMDBError`` for storage failures. In every case nothing is written.
     /// - Complexity: O(n log N) for n events in a log of N.
     @available(*, noasync)
     @discardableResult
@@ -129,7 +131,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    /// The loyalty program the projections follow.
+    /// Reads the loyalty program that the projections follow.
     @available(*, noasync)
     public func program() throws -> LoyaltyProgram {
         try environment.read { txn in try schema.program(txn) }

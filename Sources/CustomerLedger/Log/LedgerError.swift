@@ -6,7 +6,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
     case versionConflict(customer: CustomerID, expected: UInt32, actual: UInt32)
     /// An event id that is already in the log arrived with other content.
     case eventIDReused(id: UUID, position: UInt64)
-    /// An event breaks a business rule; `index` is its place in the batch, from 0.
+    /// An event breaks a business rule. `index` is the event's index in the batch, from 0.
     case ruleViolation(index: Int, eventID: UUID, reason: String)
     /// The loyalty program is invalid.
     case invalidProgram(String)

@@ -39,6 +39,7 @@ struct LogStatistics: Equatable {
         var reader = ByteReader(buffer)
         guard try reader.readByte() == 1 else { throw .malformed("unknown statistics format", at: 0) }
         var statistics = LogStatistics()
+
         let types = try reader.readVarint()
         guard types <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
         for _ in 0..<types {
@@ -46,6 +47,7 @@ struct LogStatistics: Equatable {
             statistics.countsByType[UInt16(truncatingIfNeeded: type)] = try reader.readVarint()
         }
         statistics.customers = try reader.readVarint()
+
         var instants: [Timestamp?] = []
         for _ in 0..<3 {
             instants.append(try reader.readByte() == 0 ? nil : Timestamp(microseconds: try reader.readSigned()))

@@ -1,12 +1,13 @@
 /// The named LMDB databases of a ledger and the meta keys that tie them together.
 ///
-/// - `events`: position (8 bytes, big-endian) → encoded event; appended with `MDB_APPEND`. Each
+/// - `events`: position (8 bytes, big-endian) → encoded event, appended with `MDB_APPEND`. Each
 ///   event records the distance back to its customer's previous event, and the customer's
-///   projection holds the newest position, so that those links are the per-customer index.
-/// - `event-ids`: event id (16) → position: for idempotent appends.
-/// - `customers.0`/`customers.1`: two projection tables; `meta["projections.active"]` names the
+///   projection stores the newest position, so that those links are the per-customer index.
+/// - `event-ids`: event id (16 bytes) → position, for idempotent appends.
+/// - `customers.0`/`customers.1`: two projection tables. `meta["projections.active"]` names the
 ///   live one, so that replay fills the other and swaps.
-/// - `meta`: format, last position, projection position, program and statistics.
+/// - `meta`: format, last position, projection position, active projection set, program and
+///   statistics.
 struct Schema {
     let events: Database
     let eventIDs: Database
@@ -41,7 +42,7 @@ struct Schema {
             ])
     }
 
-    /// Writes the format and program of a new ledger; checks the format of an existing one.
+    /// Writes the format and program of a new ledger, or checks the format of an existing one.
     func initialize(_ txn: Transaction, program: LoyaltyProgram) throws {
         if try metaBytes(txn, MetaKey.format) != nil {
             try checkFormat(txn)
@@ -54,7 +55,8 @@ struct Schema {
 
     func checkFormat(_ txn: Transaction) throws {
         guard let format = try metaBytes(txn, MetaKey.format) else {
-            throw LedgerError.incompatibleDatabase("the folder holds no ledger yet")
+            throw LedgerError.incompatibleDatabase(
+                "the folder contains no initialized ledger; open it once without read-only to initialize it")
         }
         guard format == [Schema.format] else {
             throw LedgerError.incompatibleDatabase(
@@ -96,13 +98,14 @@ struct Schema {
         }
     }
 
-    /// The live projection tables.
+    /// Returns the live projection tables.
     func activeProjections(_ txn: Transaction) throws -> ProjectionTables {
         let active = try metaBytes(txn, MetaKey.activeSet)?.first ?? 0
         return projectionSets[Int(active & 1)]
     }
 
-    /// Reads stored customer states and rebuilds orders from the live tables.
+    /// Returns a source that reads stored customer states from the live tables and rebuilds
+    /// orders from the events.
     func projectionSource(_ txn: Transaction) throws -> ProjectionSource {
         ProjectionSource(transaction: txn, customers: try activeProjections(txn).customers, events: events)
     }

@@ -4,7 +4,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public let month: Int
     public let day: Int
 
-    /// Creates a date; returns nil for impossible dates such as 1997-02-30, or years outside 1...9999.
+    /// Creates a date, or returns nil for impossible dates such as 1997-02-30 and for years outside 1...9999.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             day >= 1, day <= CivilDate.daysIn(month: month, year: year)
@@ -14,7 +14,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`, or returns nil for other text and impossible dates.
     public init?(parsing text: String) {
         let utf8 = Array(text.utf8)
         guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return nil }
@@ -30,7 +30,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(year: year, month: month, day: day)
     }
 
-    /// The date `daysSinceEpoch` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    /// Creates the date `daysSinceEpoch` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
     public init(daysSinceEpoch: Int64) {
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097

@@ -2,7 +2,7 @@
 public struct CustomerID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
 
-    /// Creates an identifier; returns nil for 0, which is reserved.
+    /// Creates an identifier, or returns nil for 0, which is reserved.
     public init?(_ rawValue: UInt64) {
         guard rawValue > 0 else { return nil }
         self.rawValue = rawValue
@@ -12,7 +12,7 @@ public struct CustomerID: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.rawValue = rawValue
     }
 
-    /// Parses decimal digits, zero-padded or not, such as `42` or `00042`; returns nil for
+    /// Parses decimal digits, zero-padded or not, such as `42` or `00042`. Returns nil for
     /// anything else, for 0, and for values beyond `UInt64`.
     public init?(parsing text: some StringProtocol) {
         var value: UInt64 = 0

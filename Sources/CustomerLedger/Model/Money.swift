@@ -3,7 +3,7 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The three uppercase ASCII letters packed into the low 24 bits.
     let packed: UInt32
 
-    /// Creates a currency from a code of three uppercase ASCII letters; returns nil otherwise.
+    /// Creates a currency from a code of three uppercase ASCII letters, or returns nil for any other text.
     public init?(_ code: String) {
         let letters = Array(code.utf8)
         guard letters.count == 3, letters.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
@@ -82,15 +82,17 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a decimal amount such as `11.77` into minor units of `currency`.
     ///
-    /// - throws: ``MoneyParseError`` for a sign, too many decimals for the currency, or an amount
-    ///   beyond `Int64` minor units.
+    /// - throws: ``MoneyParseError`` for empty text, a sign or other non-digit characters, more
+    ///   decimals than the currency has, or an amount beyond `Int64` minor units.
     public static func parse(_ text: String, currency: Currency) throws(MoneyParseError) -> Money {
         let digits = currency.minorUnitDigits
         let utf8 = Array(text.utf8)
+
         guard !utf8.isEmpty else { throw MoneyParseError(text: text, reason: "the amount is empty") }
         if utf8.first == UInt8(ascii: "-") {
             throw MoneyParseError(text: text, reason: "negative amounts are not allowed")
         }
+
         var whole: [UInt8] = []
         var fraction: [UInt8] = []
         var seenPoint = false
@@ -110,6 +112,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             throw MoneyParseError(
                 text: text, reason: "\(currency.code) has \(digits) decimal places, the amount has \(fraction.count)")
         }
+
         var value: Int64 = 0
         for byte in whole + fraction + Array(repeating: UInt8(ascii: "0"), count: digits - fraction.count) {
             let (multiplied, overflow1) = value.multipliedReportingOverflow(by: 10)

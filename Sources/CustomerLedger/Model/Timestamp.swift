@@ -1,6 +1,6 @@
 /// An instant in UTC, in whole microseconds since 1970-01-01T00:00:00Z.
 ///
-/// The ledger never reads the clock for business time: callers pass instants in.
+/// Callers pass business times in, and the ledger never reads the clock for them.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let microseconds: Int64
 
@@ -12,7 +12,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         microseconds = seconds * 1_000_000
     }
 
-    /// The start of `date` in UTC.
+    /// Creates the instant at the start of `date` in UTC.
     public init(_ date: CivilDate) {
         microseconds = date.daysSinceEpoch * Self.microsecondsPerDay
     }
@@ -50,12 +50,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Parses `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, or the same with a
-    /// `+HH:MM` or `-HH:MM` offset; returns nil for anything else, including impossible dates.
+    /// `+HH:MM` or `-HH:MM` offset. A space may replace the `T`. Returns nil for anything else,
+    /// including impossible dates.
     public init?(parsing text: String) {
         let utf8 = Array(text.utf8)
         guard utf8.count >= 10, let date = CivilDate(parsing: String(decoding: utf8[0..<10], as: UTF8.self)) else {
             return nil
         }
+
         var micros = date.daysSinceEpoch * Self.microsecondsPerDay
         if utf8.count == 10 {
             self.init(microseconds: micros)
@@ -67,6 +69,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             let second = Self.number(utf8[17..<19]), hour < 24, minute < 60, second < 60
         else { return nil }
         micros += (hour * 3600 + minute * 60 + second) * 1_000_000
+
         var index = 19
         if utf8[index] == UInt8(ascii: ".") {
             index += 1
@@ -82,6 +85,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             for _ in digits..<6 { fraction *= 10 }
             micros += fraction
         }
+
         let zone = utf8[index...]
         if zone.elementsEqual("Z".utf8) {
             self.init(microseconds: micros)
@@ -112,7 +116,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension Int64 {
-    /// Division rounding toward negative infinity.
+    /// Returns the quotient rounded toward negative infinity.
     func floorDivided(by divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient

@@ -1,7 +1,7 @@
 extension CustomerState {
     static let encodingFormat: UInt8 = 1
 
-    /// Writes the state in the projection table's binary form; equal states give equal bytes.
+    /// Writes the state in the projection table's binary form. Equal states give equal bytes.
     func encode(into writer: inout ByteWriter) {
         writer.write(Self.encodingFormat)
         writer.write(varint: customerID.rawValue)
@@ -12,6 +12,7 @@ extension CustomerState {
         writer.write(varint: referrer?.rawValue ?? 0)
         writeOptional(firstPurchaseAt, into: &writer)
         writeOptional(lastPurchaseAt, into: &writer)
+
         writer.write(signed: purchaseCount)
         writer.write(signed: refundCount)
         writer.write(varint: UInt64(spend.count))
@@ -20,6 +21,7 @@ extension CustomerState {
             writer.write(signed: entry.gross)
             writer.write(signed: entry.refunded)
         }
+
         writer.write(signed: feedbackCount)
         writer.write(signed: ratingTotal)
         writer.write(signed: complaintCount)
@@ -27,6 +29,7 @@ extension CustomerState {
         writer.write(signed: points.redeemed)
         writer.write(signed: points.adjusted)
         writer.write(signed: points.reversed)
+
         writer.write(signed: latestSpendAt.microseconds)
         writer.write(varint: UInt64(window.count))
         var previous = latestSpendAt.microseconds
@@ -37,6 +40,7 @@ extension CustomerState {
             writer.write(entry.isPurchase ? 1 : 0)
             previous = entry.occurredAt.microseconds
         }
+
         writer.write(varint: UInt64(orderFingerprints.count))
         for fingerprint in orderFingerprints { writer.write(bigEndian: fingerprint) }
     }
@@ -51,10 +55,12 @@ extension CustomerState {
         return try reader.readVarint()
     }
 
+    /// Decodes a state that ``encode(into:)`` wrote, checking bounds and the profile's layout.
     static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> CustomerState {
         var reader = ByteReader(buffer)
         let format = try reader.readByte()
         guard format == encodingFormat else { throw .malformed("unknown customer state format \(format)", at: 0) }
+
         let id = CustomerID(unchecked: try reader.readVarint())
         let version = UInt32(truncatingIfNeeded: try reader.readVarint())
         let lastPosition = try reader.readVarint()
@@ -70,6 +76,7 @@ extension CustomerState {
         state.lastPosition = lastPosition
         state.firstPurchaseAt = try readOptional(&reader)
         state.lastPurchaseAt = try readOptional(&reader)
+
         state.purchaseCount = try reader.readSigned()
         state.refundCount = try reader.readSigned()
         let currencies = try reader.readVarint()
@@ -81,12 +88,14 @@ extension CustomerState {
             }
             state.spend.append(CurrencySpend(currency: currency, gross: try reader.readSigned(), refunded: try reader.readSigned()))
         }
+
         state.feedbackCount = try reader.readSigned()
         state.ratingTotal = try reader.readSigned()
         state.complaintCount = try reader.readSigned()
         state.points = PointsBalance(
             earned: try reader.readSigned(), redeemed: try reader.readSigned(), adjusted: try reader.readSigned(),
             reversed: try reader.readSigned())
+
         state.latestSpendAt = Timestamp(microseconds: try reader.readSigned())
         let entries = try reader.readVarint()
         guard entries <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
@@ -99,10 +108,12 @@ extension CustomerState {
             state.window.append(SpendEntry(occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase))
         }
         state.window.reverse()
+
         let fingerprints = try reader.readVarint()
         guard fingerprints <= UInt64(reader.remaining / 4) else { throw .truncated(at: reader.offset) }
         state.orderFingerprints.reserveCapacity(Int(fingerprints))
         for _ in 0..<fingerprints { state.orderFingerprints.append(try reader.readBigEndian32()) }
+
         guard reader.isAtEnd else { throw .malformed("trailing bytes in customer state", at: reader.offset) }
         return state
     }
@@ -120,7 +131,7 @@ extension CustomerState {
         return writer.bytes
     }
 
-    /// Decodes bytes that ``checkProfile(_:)`` accepted; invalid UTF-8 is replaced, never trapped on.
+    /// Decodes bytes that ``checkProfile(_:)`` accepted. Invalid UTF-8 is replaced, never trapped on.
     static func decodeProfile(_ bytes: [UInt8]) -> CustomerProfile {
         bytes.withUnsafeBytes { buffer in
             var reader = ByteReader(buffer)

@@ -6,7 +6,7 @@ public struct CustomerState: Equatable, Sendable {
     /// The log position of the customer's last event.
     public var lastPosition: UInt64
     public var registeredAt: Timestamp
-    /// The profile, encoded: most events never touch it, so folding them neither decodes nor
+    /// The encoded profile. Most events never touch it, so folding them neither decodes nor
     /// re-encodes its strings.
     var profileBytes: [UInt8]
     public var referrer: CustomerID?
@@ -25,7 +25,7 @@ public struct CustomerState: Equatable, Sendable {
     /// include, sorted by occurred-at. Amounts in other currencies than the program's count as 0,
     /// but such purchases still count as purchases.
     var window: [SpendEntry]
-    /// The latest occurred-at of any purchase or refund, or the registration time.
+    /// The later of the registration time and the latest occurred-at of any purchase or refund.
     var latestSpendAt: Timestamp
     /// ``OrderKey/fingerprint(_:)`` of every order id, in purchase order.
     var orderFingerprints: [UInt32]
@@ -60,7 +60,7 @@ public struct CustomerState: Equatable, Sendable {
         feedbackCount == 0 ? nil : Double(ratingTotal) / Double(feedbackCount)
     }
 
-    /// The spend in `currency`, zero when the customer never used it.
+    /// Returns the spend in `currency`, or zero when the customer never used it.
     public func spend(in currency: Currency) -> CurrencySpend {
         spend.first { $0.currency == currency } ?? CurrencySpend(currency: currency)
     }
@@ -93,7 +93,7 @@ public struct CurrencySpend: Equatable, Sendable {
     public var net: Int64 { gross - refunded }
 }
 
-/// A customer's loyalty points by where they came from and went.
+/// A customer's loyalty points, split by source and use.
 public struct PointsBalance: Equatable, Sendable {
     public var earned: Int64 = 0
     public var redeemed: Int64 = 0
@@ -109,7 +109,8 @@ public struct PointsBalance: Equatable, Sendable {
         self.reversed = reversed
     }
 
-    /// The points available to redeem; negative when refunds took back points already spent.
+    /// The points available to redeem. The balance is negative when refunds took back points
+    /// that were already spent.
     public var balance: Int64 { earned - reversed - redeemed + adjusted }
 }
 

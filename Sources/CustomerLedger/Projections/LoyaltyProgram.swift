@@ -3,16 +3,17 @@
 /// The default program earns 1 point per whole currency unit of each order's net amount and
 /// ranks customers on the ordinary, core and VIP ladder over the trailing 365 days.
 public struct LoyaltyProgram: Equatable, Sendable {
-    /// How fractions of a point are rounded away.
+    /// The spend that is rounded down to whole points: each order, or the customer's lifetime net spend.
     public enum EarningScope: UInt8, Sendable {
-        /// Each order earns `floor(amount / unit)` points, and refunds reverse a proportional share.
+        /// Each order earns `floor(amount / unit) * pointsPerUnit` points, and refunds reverse a
+        /// proportional share, rounded down.
         case perOrder = 1
-        /// The customer holds `floor(lifetime net spend / unit)` points earned, so fractions of
-        /// different orders add up.
+        /// The customer's earned minus reversed points are `floor(lifetime net spend / unit) *
+        /// pointsPerUnit`, or 0 while net spend is negative, so fractions of different orders add up.
         case cumulative = 2
     }
 
-    /// The currency whose spend earns points and counts toward tiers; other currencies are
+    /// The currency whose spend earns points and counts toward tiers. Other currencies are
     /// recorded in the customer's spend but earn nothing.
     public var currency: Currency
     /// Points earned per whole unit of `currency` (per yuan, per dollar).
@@ -20,7 +21,7 @@ public struct LoyaltyProgram: Equatable, Sendable {
     public var earningScope: EarningScope
     /// The length of the trailing window that tier requirements are measured over, in days.
     public var tierWindowDays: Int64
-    /// The tier ladder from lowest to highest; the first tier has no requirements.
+    /// The tier ladder from lowest to highest. The first tier has no requirements.
     public var tiers: [TierRule]
 
     public init(
@@ -34,8 +35,10 @@ public struct LoyaltyProgram: Equatable, Sendable {
         self.tiers = tiers ?? LoyaltyProgram.defaultTiers(currency: currency)
     }
 
-    /// The default ladder: ordinary; core from 2 purchases and 100 units of net spend in the
-    /// window; VIP from 4 purchases, 500 units and 180 days since registration.
+    /// Returns the default ladder:
+    /// - `ordinary`, with no requirements;
+    /// - `core`, from 2 purchases and 100 units of net spend in the window;
+    /// - `VIP`, from 4 purchases and 500 units of net spend in the window, and 180 days since registration.
     public static func defaultTiers(currency: Currency) -> [TierRule] {
         let unit = currency.minorUnitsPerUnit
         return [
@@ -69,7 +72,7 @@ public struct LoyaltyProgram: Equatable, Sendable {
         }
     }
 
-    /// The rule of the tier with index `index` on the ladder.
+    /// Returns the rule of the tier at `index` on the ladder.
     public func tier(at index: Int) -> TierRule { tiers[index] }
 }
 

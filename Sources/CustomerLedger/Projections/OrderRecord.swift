@@ -1,8 +1,8 @@
-/// What the ledger knows about one order to check refunds and reverse points.
+/// The amount, refunds and points of one order, which refund checks and point reversals need.
 struct OrderRecord: Equatable, Sendable {
     var amount: Money
     var refunded: Int64
-    /// Points the order earned under the per-order scope; 0 under the cumulative scope.
+    /// Points the order earned under the per-order scope, or 0 under the cumulative scope.
     var pointsEarned: Int64
     var pointsReversed: Int64
 

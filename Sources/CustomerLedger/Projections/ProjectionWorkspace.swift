@@ -1,9 +1,9 @@
 /// Customer states and orders being folded, loaded on first use and written back at the end.
 ///
 /// The same code validates and applies events during appends, where states come from LMDB,
-/// and during replay, where every state starts empty; so the two always agree. Orders are not
-/// stored: during appends an order is rebuilt from the customer's own events when a refund or a
-/// repeated order id needs it, and during replay every order stays in memory.
+/// and during replay, where every state starts empty, so the two always agree. Orders are not
+/// stored. During appends, an order is rebuilt from the customer's own events when a refund or a
+/// repeated order id needs it. During replay, every order stays in memory.
 struct ProjectionWorkspace {
     let program: LoyaltyProgram
     var customers: [CustomerID: CustomerState] = [:]
@@ -11,7 +11,7 @@ struct ProjectionWorkspace {
     /// Customers whose stored state is known to be missing.
     var absentCustomers: Set<CustomerID> = []
     var changedCustomers: Set<CustomerID> = []
-    /// Reads a stored state; nil during replay, when nothing is stored.
+    /// The reader of stored states, or nil during replay, when nothing is stored.
     var source: ProjectionSource?
 
     init(program: LoyaltyProgram, source: ProjectionSource?) {
@@ -40,7 +40,8 @@ struct ProjectionWorkspace {
         return order
     }
 
-    /// Throws ``RuleViolation`` when `payload` must not be appended for `customerID` now.
+    /// Checks the business rules for appending `payload` for `customerID` now, and throws
+    /// ``RuleViolation`` when one fails.
     mutating func validate(_ payload: EventPayload, customerID: CustomerID) throws {
         let state = try customer(customerID)
         if case .customerRegistered = payload {
@@ -151,8 +152,8 @@ struct ProjectionWorkspace {
         }
     }
 
-    /// Folds one event into the workspace; the event must have passed ``validate(_:customerID:)``
-    /// when it was appended. Unrecognized events change only the version.
+    /// Folds one event into the workspace. The event must have passed ``validate(_:customerID:)``
+    /// when it was appended. Unrecognized events change only the version and last position.
     mutating func apply(
         _ payload: EventPayload, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
     ) throws {
@@ -187,6 +188,7 @@ struct ProjectionWorkspace {
             state.ratingTotal += Int64(feedback.rating)
             if feedback.isComplaint { state.complaintCount += 1 }
         }
+
         // Set last, so that rebuilding an order above walks the events before this one.
         state.version = version
         state.lastPosition = position
@@ -242,7 +244,8 @@ struct ProjectionWorkspace {
         orders[key] = order
     }
 
-    /// Returns the order while `state` is out of the dictionary during ``apply(_:customerID:version:position:occurredAt:)``.
+    /// Returns the order like ``order(_:)``, but takes the customer's state from `state`, because
+    /// ``apply(_:customerID:version:position:occurredAt:)`` has taken it out of `customers`.
     private mutating func storedOrder(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
         if let order = orders[key] { return order }
         guard let source, state.orderFingerprints.contains(key.fingerprint),
@@ -305,7 +308,8 @@ struct ProjectionWorkspace {
         }
     }
 
-    /// The longest order id in UTF-8 bytes, so that order keys stay within LMDB's 511-byte key limit.
+    /// The maximum length of an order id in UTF-8 bytes, so that order keys stay within LMDB's
+    /// 511-byte key limit.
     static let orderIDLimit = 256
 
     static func checkProfile(_ profile: CustomerProfile) throws {
@@ -317,8 +321,8 @@ struct ProjectionWorkspace {
         try checkText(profile.address, field: "address")
     }
 
-    /// Rejects text that is too long or holds NUL bytes, naming the field but never echoing the value,
-    /// which may be personal data.
+    /// Rejects text that is too long, contains a NUL byte, or is empty when `required` is true.
+    /// The error names the field but never echoes the value, which may be personal data.
     static func checkText(_ text: String, field: String, required: Bool = false, limit: Int = 4096) throws {
         let length = text.utf8.count
         if required && length == 0 { throw RuleViolation("the \(field) is empty") }
@@ -327,7 +331,7 @@ struct ProjectionWorkspace {
     }
 }
 
-/// The reason an event breaks a business rule, before the ledger adds where it sits in the batch.
+/// The reason an event breaks a business rule, before the ledger adds the event's index in the batch.
 struct RuleViolation: Error {
     let reason: String
     init(_ reason: String) { self.reason = reason }
@@ -361,8 +365,8 @@ struct OrderKey: Hashable, Sendable {
 }
 
 extension OrderKey {
-    /// A 32-bit FNV-1a hash of the order id's UTF-8 bytes, kept per customer so that most
-    /// purchases can tell that their order id is new without reading any event.
+    /// Returns the 32-bit FNV-1a hash of the order id's UTF-8 bytes. Customer states store these
+    /// hashes, so that most purchases can tell that their order id is new without reading any event.
     static func fingerprint(_ orderID: String) -> UInt32 {
         var hash: UInt32 = 0x811C_9DC5
         for byte in orderID.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
@@ -387,8 +391,8 @@ struct ProjectionSource {
         }
     }
 
-    /// Rebuilds an order by walking the customer's events back from `newestPosition`: the
-    /// refunds of the order until its purchase. Returns nil when the customer has no such order.
+    /// Rebuilds an order by walking the customer's events back from `newestPosition`, adding up
+    /// the order's refunds until its purchase. Returns nil when the customer has no such order.
     /// - Complexity: O(k log N) for a customer with k events.
     func order(_ key: OrderKey, newestPosition: UInt64, program: LoyaltyProgram) throws -> OrderRecord? {
         var position = newestPosition

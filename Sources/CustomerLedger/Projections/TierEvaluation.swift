@@ -8,7 +8,7 @@ public struct TierEvaluation: Equatable, Sendable {
     public var windowNetSpend: Int64
     public var windowPurchases: Int64
     public var tenureDays: Int64
-    /// What the next tier up still needs, or nil at the top of the ladder.
+    /// The figures still missing for the next tier up, or nil at the top of the ladder.
     public var nextTier: NextTierGap?
 }
 
@@ -24,8 +24,8 @@ extension LoyaltyProgram {
     /// Ranks `state` on the ladder as of `instant`, from the spend entries inside the window
     /// `(instant - tierWindowDays, instant]`.
     ///
-    /// The result is exact when `instant` is at or after the customer's latest purchase or refund;
-    /// ``Ledger/tier(of:asOf:)`` refolds the customer's events for earlier instants.
+    /// The result is exact when `instant` is at or after the customer's latest purchase or refund.
+    /// For earlier instants, ``Ledger/tier(of:asOf:)`` refolds the customer's events instead.
     func evaluateTier(_ state: CustomerState, asOf instant: Timestamp) -> TierEvaluation {
         let windowStart = instant.adding(days: -tierWindowDays)
         var net: Int64 = 0
@@ -34,12 +34,14 @@ extension LoyaltyProgram {
             net += entry.amount
             if entry.isPurchase { purchases += 1 }
         }
+
         let tenure = max(0, (instant.microseconds - state.registeredAt.microseconds) / Timestamp.microsecondsPerDay)
         var index = 0
         for (candidate, rule) in tiers.enumerated().dropFirst()
         where net >= rule.minimumNetSpend && purchases >= rule.minimumPurchases && tenure >= rule.minimumTenureDays {
             index = candidate
         }
+
         var gap: NextTierGap?
         if index + 1 < tiers.count {
             let next = tiers[index + 1]

@@ -20,8 +20,8 @@ final class Environment: @unchecked Sendable {
     let path: String
     private let writerLock = NSLock()
     private var resizeLock = pthread_rwlock_t()
-    /// The number of ``read(_:)`` calls running on the current thread, so that a nested read
-    /// does not take `resizeLock` again behind a waiting resize, which would deadlock.
+    /// Thread-specific count of the ``read(_:)`` calls running on the current thread. A nested
+    /// read must not take `resizeLock` again behind a waiting resize, which would deadlock.
     private let readDepthKey: pthread_key_t
     private var databases: [String: Database] = [:]
     private let databasesLock = NSLock()
@@ -30,16 +30,18 @@ final class Environment: @unchecked Sendable {
     ///
     /// The folder is created with mode 0700 and the files with mode 0600 when missing.
     /// - parameters:
-    ///   - initialMapSize: the map size in bytes for a new environment; the map grows when full.
+    ///   - initialMapSize: the map size in bytes for a new environment. The map grows when full.
     ///   - readOnly: opens with `MDB_RDONLY`, so every write fails.
     /// - throws: ``LMDBError`` naming the call that failed, or ``StorageError`` when the
     ///   folder is already open in this process or no thread-specific data key is left.
     init(path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+
         if !readOnly {
             try FileManager.default.createDirectory(
                 atPath: absolute, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+
         try OpenPaths.shared.claim(absolute)
         var created: OpaquePointer?
         do {
@@ -48,6 +50,7 @@ final class Environment: @unchecked Sendable {
             OpenPaths.shared.release(absolute)
             throw error
         }
+
         let env = created!
         var depthKey = pthread_key_t()
         do {
@@ -68,11 +71,13 @@ final class Environment: @unchecked Sendable {
             OpenPaths.shared.release(absolute)
             throw error
         }
+
         pointer = env
         self.path = absolute
         readDepthKey = depthKey
-        // Writer preference: a resize waiting for the lock holds back new readers, so that a
-        // steady stream of overlapping reads cannot starve it, as it does under glibc's default.
+
+        // Writer preference: a resize waiting for the lock blocks new readers. Under glibc's
+        // default (reader preference), a steady stream of overlapping reads could starve it.
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)
         pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
@@ -114,13 +119,14 @@ final class Environment: @unchecked Sendable {
         return database
     }
 
-    /// Runs `body` in a read-only transaction that sees one consistent snapshot.
+    /// Runs `body` in a read-only transaction on one consistent snapshot.
     ///
     /// Wraps `mdb_txn_begin` with `MDB_RDONLY` and `mdb_txn_abort`. Buffers handed out by the
     /// transaction are valid only inside `body`.
     @available(*, noasync)
     func read<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
-        // A read nested in another read on this thread runs under the outer one's hold of the lock.
+        // A read nested in another read on this thread relies on the read lock that the outer
+        // read took.
         let depth = Int(bitPattern: pthread_getspecific(readDepthKey))
         if depth == 0 { pthread_rwlock_rdlock(&resizeLock) }
         pthread_setspecific(readDepthKey, UnsafeRawPointer(bitPattern: depth + 1))

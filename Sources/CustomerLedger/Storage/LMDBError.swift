@@ -25,7 +25,8 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
         "\(call) failed: \(message) (code \(code))\(hint)"
     }
 
-    /// True when the storage device ran out of space.
+    /// Whether the call failed because the device is full (`ENOSPC`) or the disk quota is
+    /// exceeded (`EDQUOT`).
     public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
 
     private var hint: String {
@@ -45,7 +46,7 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
     public static let mapResized = MDB_MAP_RESIZED
 }
 
-/// Calls an `mdb_*` function and throws an ``LMDBError`` naming it when it fails.
+/// Throws an ``LMDBError`` naming `call` when the return code of an `mdb_*` call is nonzero.
 @inline(__always)
 func check(_ code: Int32, _ call: StaticString) throws(LMDBError) {
     if code != 0 { throw LMDBError(code: code, call: "\(call)") }

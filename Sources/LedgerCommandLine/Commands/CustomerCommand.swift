@@ -15,18 +15,21 @@ enum CustomerCommand: Subcommand {
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
+
         guard let state = try ledger.customer(id), let tier = try ledger.tier(of: id, asOf: instant) else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
         let program = try ledger.program()
-        // Before the registration the customer holds no tier at all.
+        // Before the registration the customer has no tier at all.
         let registered = instant >= state.registeredAt
+
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
             members.append(("tier", registered ? Formatting.json(tier, program: program) : .null))
             context.printJSON(.object(members))
             return
         }
+
         var lines: [(String, String)] = [
             ("customer", "\(state.customerID)"),
             ("name", state.profile.name.isEmpty ? "—" : state.profile.name),
@@ -59,12 +62,13 @@ enum CustomerCommand: Subcommand {
                 + String(format: "%.2f", state.averageRating ?? 0) + ", \(state.complaintCount) complaints"))
         }
         lines.append(("version", "\(state.version) (last position \(Formatting.grouped(state.lastPosition)))"))
+
         for (label, value) in lines {
             Console.out(label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n")
         }
     }
 
-    /// The tier, the figures behind it, and what the next tier still needs.
+    /// Returns the output lines for the tier, the figures behind it, and what the next tier still needs.
     static func tierLines(_ tier: TierEvaluation, program: LoyaltyProgram, instant: Timestamp) -> [(String, String)] {
         let currency = program.currency
         var lines: [(String, String)] = [

@@ -1,7 +1,7 @@
 import CustomerLedger
 import Foundation
 
-/// `ledger demo`: imports the bundled CDNOW purchases into a fresh ledger and shows what it holds.
+/// `ledger demo`: imports the bundled CDNOW purchases into a fresh ledger and shows a summary of its contents.
 enum DemoCommand: Subcommand {
     static let name = "demo"
     static let syntax = ArgumentList.Syntax(

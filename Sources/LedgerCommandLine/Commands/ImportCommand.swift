@@ -38,7 +38,7 @@ enum ImportCommand: Subcommand {
         try warnAboutProgramCurrency(ledger)
     }
 
-    /// Imports rows with a progress bar on standard error when it is a terminal.
+    /// Imports rows in batches, drawing a progress bar on standard error when it is a terminal.
     @available(*, noasync)
     static func importCDNOW(
         _ rows: [CDNOWRow], into ledger: Ledger, actor: String, batchSize: Int, label: String
@@ -53,7 +53,8 @@ enum ImportCommand: Subcommand {
         }
     }
 
-    /// Notes on standard error when CDNOW's dollars earn no points because the program uses another currency.
+    /// Writes a note to standard error when CDNOW's dollars earn no points because the program uses
+    /// another currency.
     @available(*, noasync)
     static func warnAboutProgramCurrency(_ ledger: Ledger) throws {
         let program = try ledger.program()

@@ -14,6 +14,7 @@ enum StatsCommand: Subcommand {
         let stats = try ledger.statistics()
         let program = try ledger.program()
         let types = stats.eventsByType.sorted { $0.key < $1.key }
+
         if context.wantsJSON {
             context.printJSON(.object([
                 ("events", JSONValue(stats.eventCount)),
@@ -37,6 +38,7 @@ enum StatsCommand: Subcommand {
         table.addRow(["total", Formatting.grouped(stats.eventCount)])
         Console.out(table.render())
         Console.out("\n")
+
         let span = [stats.earliestOccurredAt, stats.latestOccurredAt].compactMap { $0.map(Formatting.instant) }
         var lines: [(String, String)] = [
             ("customers", Formatting.grouped(stats.customerCount)),

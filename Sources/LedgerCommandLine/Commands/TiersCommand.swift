@@ -1,12 +1,12 @@
 import CustomerLedger
 import Foundation
 
-/// `ledger tiers`: how many customers hold each tier as of an instant.
+/// `ledger tiers`: the number of customers in each tier as of an instant.
 enum TiersCommand: Subcommand {
     static let name = "tiers"
     static let syntax = ArgumentList.Syntax(
         command: "ledger tiers",
-        summary: "Show the tier ladder and how many customers hold each tier.",
+        summary: "Show the tier ladder and the number of customers in each tier.",
         options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption])
 
     static func run(_ context: CommandContext) throws {
@@ -16,6 +16,7 @@ enum TiersCommand: Subcommand {
         let program = try ledger.program()
         let counts = try distribution(ledger, asOf: instant, program: program)
         let total = counts.reduce(0, +)
+
         if context.wantsJSON {
             context.printJSON(.object([
                 ("as_of", Formatting.json(instant)),

@@ -10,7 +10,7 @@ enum TopCommand: Subcommand {
         options: [
             CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption,
             .value("--by", placeholder: "KEY", help: "Rank by spend (net, program currency), points or purchases (default spend)."),
-            .value("-n", "--limit", placeholder: "N", help: "How many customers to list, 1 to 10000 (default 10)."),
+            .value("-n", "--limit", placeholder: "N", help: "Number of customers to list, 1 to 10000 (default 10)."),
         ])
 
     enum Ranking: String, CaseIterable {
