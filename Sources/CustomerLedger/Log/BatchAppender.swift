@@ -63,8 +63,12 @@ struct BatchAppender {
             scratch: &scratch)
         try write(eventID: event.id)
         try workspace.apply(
-            event.payload, customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
-        statistics.record(event.payload, occurredAt: event.occurredAt, recordedAt: recordedAt)
+            FoldEvent(event.payload), customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
+        var isRegistration = false
+        if case .customerRegistered = event.payload { isRegistration = true }
+        statistics.record(
+            typeCode: event.payload.typeCode, isRegistration: isRegistration, occurredAt: event.occurredAt,
+            recordedAt: recordedAt)
         batchPositions[event.id] = index
         return Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
     }

@@ -88,7 +88,7 @@ extension Ledger {
         var workspace = ProjectionWorkspace(program: program, source: nil)
         for event in try readHistory(txn, of: state.customerID) where event.occurredAt <= instant {
             try workspace.apply(
-                event.payload, customerID: event.customerID, version: event.version, position: event.position,
+                FoldEvent(event.payload), customerID: event.customerID, version: event.version, position: event.position,
                 occurredAt: event.occurredAt)
         }
         guard let earlier = workspace.customers[state.customerID] else {

@@ -92,12 +92,18 @@ struct ReplayFold {
         do {
             var reader = ByteReader(bytes)
             let header = try EventCodec.decodeHeader(&reader, metadata: false)
-            let payload = try EventCodec.decodePayload(
-                &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+            let event = try FoldEvent.decode(&reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+            guard reader.isAtEnd else {
+                throw DecodingError.malformed("\(reader.remaining) bytes after the payload", at: reader.offset)
+            }
             try workspace.apply(
-                payload, customerID: header.customerID, version: header.version, position: eventPosition,
+                event, customerID: header.customerID, version: header.version, position: eventPosition,
                 occurredAt: header.occurredAt)
-            statistics.record(payload, occurredAt: header.occurredAt, recordedAt: header.recordedAt)
+            var isRegistration = false
+            if case .registered = event { isRegistration = true }
+            statistics.record(
+                typeCode: header.typeCode, isRegistration: isRegistration, occurredAt: header.occurredAt,
+                recordedAt: header.recordedAt)
         } catch let error as DecodingError {
             throw LedgerError.corruptEvent(position: eventPosition, error)
         }

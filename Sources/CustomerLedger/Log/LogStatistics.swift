@@ -7,9 +7,10 @@ struct LogStatistics: Equatable {
     var latestOccurredAt: Timestamp?
     var latestRecordedAt: Timestamp?
 
-    mutating func record(_ payload: EventPayload, occurredAt: Timestamp, recordedAt: Timestamp) {
-        countsByType[payload.typeCode, default: 0] += 1
-        if case .customerRegistered = payload { customers += 1 }
+    /// Counts one event; `isRegistration` is true only for a registration this version decodes.
+    mutating func record(typeCode: UInt16, isRegistration: Bool, occurredAt: Timestamp, recordedAt: Timestamp) {
+        countsByType[typeCode, default: 0] += 1
+        if isRegistration { customers += 1 }
         if earliestOccurredAt.map({ occurredAt < $0 }) ?? true { earliestOccurredAt = occurredAt }
         if latestOccurredAt.map({ occurredAt > $0 }) ?? true { latestOccurredAt = occurredAt }
         if latestRecordedAt.map({ recordedAt > $0 }) ?? true { latestRecordedAt = recordedAt }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Customer states and orders being folded, loaded on first use and written back at the end.
 ///
 /// The same code validates and applies events during appends, where states come from LMDB,
@@ -155,13 +157,13 @@ struct ProjectionWorkspace {
     /// Folds one event into the workspace. The event must have passed ``validate(_:customerID:)``
     /// when it was appended. Unrecognized events change only the version and last position.
     mutating func apply(
-        _ payload: EventPayload, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
+        _ event: FoldEvent, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
     ) throws {
         var state: CustomerState
-        if case .customerRegistered(let registered) = payload {
+        if case .registered(let profileBytes, let referrer) = event {
             state = CustomerState(
-                customerID: customerID, registeredAt: occurredAt, profile: registered.profile,
-                referrer: registered.referrer)
+                customerID: customerID, registeredAt: occurredAt, profile: CustomerProfile(name: ""), referrer: referrer)
+            state.profileBytes = profileBytes
             absentCustomers.remove(customerID)
         } else if try customer(customerID) != nil, let existing = customers.removeValue(forKey: customerID) {
             // Taken out of the dictionary, so that changing it copies no array or string.
@@ -170,23 +172,23 @@ struct ProjectionWorkspace {
             // An event before any registration cannot be appended, so only a foreign log gets here.
             return
         }
-        switch payload {
-        case .customerRegistered, .unrecognized:
+        switch event {
+        case .registered, .skipped:
             break
-        case .profileUpdated(let updated):
-            state.profile.apply(updated.changes)
-        case .purchaseRecorded(let purchase):
-            applyPurchase(purchase, to: &state, occurredAt: occurredAt)
-        case .refundRecorded(let refund):
-            try applyRefund(refund, to: &state, occurredAt: occurredAt)
-        case .pointsRedeemed(let redeemed):
-            state.points.redeemed += redeemed.points
-        case .pointsAdjusted(let adjusted):
-            state.points.adjusted += adjusted.points
-        case .feedbackRecorded(let feedback):
+        case .profileUpdated(let changes):
+            state.profile.apply(changes)
+        case .purchase(let orderID, let amount):
+            applyPurchase(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt)
+        case .refund(let orderID, let amount):
+            try applyRefund(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt)
+        case .redeemed(let points):
+            state.points.redeemed += points
+        case .adjusted(let points):
+            state.points.adjusted += points
+        case .feedback(let rating, let isComplaint):
             state.feedbackCount += 1
-            state.ratingTotal += Int64(feedback.rating)
-            if feedback.isComplaint { state.complaintCount += 1 }
+            state.ratingTotal += Int64(rating)
+            if isComplaint { state.complaintCount += 1 }
         }
 
         // Set last, so that rebuilding an order above walks the events before this one.
@@ -196,15 +198,17 @@ struct ProjectionWorkspace {
         changedCustomers.insert(customerID)
     }
 
-    private mutating func applyPurchase(_ purchase: PurchaseRecorded, to state: inout CustomerState, occurredAt: Timestamp) {
-        let amount = purchase.amount.minorUnits
+    private mutating func applyPurchase(
+        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp
+    ) {
+        let amount = money.minorUnits
         state.purchaseCount += 1
         if state.firstPurchaseAt.map({ occurredAt < $0 }) ?? true { state.firstPurchaseAt = occurredAt }
         if state.lastPurchaseAt.map({ occurredAt > $0 }) ?? true { state.lastPurchaseAt = occurredAt }
-        state.addSpend(amount, refund: false, currency: purchase.amount.currency)
+        state.addSpend(amount, refund: false, currency: money.currency)
 
-        let inProgramCurrency = purchase.amount.currency == program.currency
-        let earned = program.pointsEarned(by: purchase.amount)
+        let inProgramCurrency = money.currency == program.currency
+        let earned = program.pointsEarned(by: money)
         if inProgramCurrency {
             switch program.earningScope {
             case .perOrder: state.points.earned += earned
@@ -213,20 +217,22 @@ struct ProjectionWorkspace {
         }
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state)
 
-        let key = OrderKey(customerID: state.customerID, orderID: purchase.orderID)
-        orders[key] = OrderRecord(amount: purchase.amount, refunded: 0, pointsEarned: earned, pointsReversed: 0)
+        let key = OrderKey(customerID: state.customerID, orderID: orderID)
+        orders[key] = OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0)
         state.orderFingerprints.append(key.fingerprint)
     }
 
-    private mutating func applyRefund(_ refund: RefundRecorded, to state: inout CustomerState, occurredAt: Timestamp) throws {
-        let key = OrderKey(customerID: state.customerID, orderID: refund.orderID)
+    private mutating func applyRefund(
+        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp
+    ) throws {
+        let key = OrderKey(customerID: state.customerID, orderID: orderID)
         guard var order = try storedOrder(key, state: state) else { return }
-        let amount = refund.amount.minorUnits
+        let amount = money.minorUnits
         order.refunded += amount
         state.refundCount += 1
-        state.addSpend(amount, refund: true, currency: refund.amount.currency)
+        state.addSpend(amount, refund: true, currency: money.currency)
 
-        let inProgramCurrency = refund.amount.currency == program.currency
+        let inProgramCurrency = money.currency == program.currency
         if inProgramCurrency {
             switch program.earningScope {
             case .perOrder:
@@ -287,6 +293,15 @@ struct ProjectionWorkspace {
         return quotient
     }
 
+    /// Returns true when `text` contains a NUL byte, scanning its UTF-8 storage with `memchr`.
+    static func containsNUL(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        }
+    }
+
     /// The largest amount of one purchase or refund, in minor units: 10¹⁵, or ten trillion yuan.
     static let maximumAmount: Int64 = 1_000_000_000_000_000
 
@@ -327,7 +342,7 @@ struct ProjectionWorkspace {
         let length = text.utf8.count
         if required && length == 0 { throw RuleViolation("the \(field) is empty") }
         if length > limit { throw RuleViolation("the \(field) is \(length) bytes long; the limit is \(limit) bytes") }
-        if text.utf8.contains(0) { throw RuleViolation("the \(field) contains a NUL byte") }
+        if Self.containsNUL(text) { throw RuleViolation("the \(field) contains a NUL byte") }
     }
 }
 
@@ -368,9 +383,12 @@ extension OrderKey {
     /// Returns the 32-bit FNV-1a hash of the order id's UTF-8 bytes. Customer states store these
     /// hashes, so that most purchases can tell that their order id is new without reading any event.
     static func fingerprint(_ orderID: String) -> UInt32 {
-        var hash: UInt32 = 0x811C_9DC5
-        for byte in orderID.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-        return hash
+        var text = orderID
+        return text.withUTF8 { bytes in
+            var hash: UInt32 = 0x811C_9DC5
+            for byte in bytes { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+            return hash
+        }
     }
 }
 
@@ -398,7 +416,7 @@ struct ProjectionSource {
         var position = newestPosition
         var refunded: Int64 = 0
         while position > 0 {
-            let found: (payload: EventPayload?, previous: UInt64) = try Keys.withUInt64(position) { positionKey in
+            let found: (event: FoldEvent, previous: UInt64) = try Keys.withUInt64(position) { positionKey in
                 guard let bytes = try transaction.get(events, positionKey) else {
                     throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
                 }
@@ -408,22 +426,22 @@ struct ProjectionSource {
                     let previous = header.previousPosition(of: position)
                     guard header.typeCode == EventType.purchaseRecorded.rawValue
                         || header.typeCode == EventType.refundRecorded.rawValue
-                    else { return (nil, previous) }
-                    let payload = try EventCodec.decodePayload(
+                    else { return (.skipped, previous) }
+                    let event = try FoldEvent.decode(
                         &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
-                    return (payload, previous)
+                    return (event, previous)
                 } catch let error as DecodingError {
                     throw LedgerError.corruptEvent(position: position, error)
                 }
             }
-            switch found.payload {
-            case .purchaseRecorded(let purchase) where purchase.orderID.utf8.elementsEqual(key.orderID.utf8):
-                let earned = program.pointsEarned(by: purchase.amount)
-                var order = OrderRecord(amount: purchase.amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)
+            switch found.event {
+            case .purchase(let orderID, let amount) where orderID.utf8.elementsEqual(key.orderID.utf8):
+                let earned = program.pointsEarned(by: amount)
+                var order = OrderRecord(amount: amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)
                 if program.earningScope == .perOrder { order.pointsReversed = order.reversedPoints(afterRefunding: refunded) }
                 return order
-            case .refundRecorded(let refund) where refund.orderID.utf8.elementsEqual(key.orderID.utf8):
-                refunded += refund.amount.minorUnits
+            case .refund(let orderID, let amount) where orderID.utf8.elementsEqual(key.orderID.utf8):
+                refunded += amount.minorUnits
             default:
                 break
             }
