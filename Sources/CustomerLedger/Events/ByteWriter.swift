@@ -132,6 +132,13 @@ struct ByteReader {
         let length = try readLength()
         let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length])
         offset += length
+        // ASCII needs no validation, and `String(decoding:as:)` takes a fast path for it.
+        var isASCII = true
+        for byte in slice where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII { return String(decoding: slice, as: UTF8.self) }
         guard let string = String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) else {
             throw DecodingError.malformed("string is not valid UTF-8", at: offset - length)
         }

@@ -17,7 +17,8 @@ extension Ledger {
     ///   - program: a new loyalty program to store and follow. Nil keeps the current one.
     ///   - progress: called every 65,536 events and after the last one, with the number of events
     ///     folded so far and the last log position when the replay started.
-    /// - Complexity: O(N) in the length of the log, with memory proportional to customers and orders.
+    /// - Complexity: O(N) in the length of the log, plus for each refund the customer's events
+    ///   back to the refunded purchase, with memory proportional to the customers.
     @available(*, noasync)
     @discardableResult
     public func replay(
@@ -31,7 +32,6 @@ extension Ledger {
             let counts = try schema.statistics(txn)
             fold.workspace.customers.reserveCapacity(Int(counts.customers))
             fold.workspace.changedCustomers.reserveCapacity(Int(counts.customers))
-            fold.workspace.orders.reserveCapacity(Int(counts.countsByType[EventType.purchaseRecorded.rawValue] ?? 0))
             let end = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
             try fold.run(txn, schema: schema, after: 0, through: end, progress: progress)
             return fold
@@ -47,13 +47,15 @@ extension Ledger {
             try txn.empty(spare.customers)
             try ProjectionWriter.write(caughtUp.workspace, to: spare, in: txn, sorted: true)
             try schema.putMeta(txn, Schema.MetaKey.activeSet, [(live & 1) ^ 1])
+            // The replaced table is emptied now, so that its pages are reused instead of the file growing.
+            try txn.empty(schema.projectionSets[Int(live & 1)].customers)
             try schema.putMeta(txn, Schema.MetaKey.projectionPosition, end)
             try schema.putMeta(txn, Schema.MetaKey.statistics, caughtUp.statistics.encode())
             if let newProgram { try schema.putMeta(txn, Schema.MetaKey.program, newProgram.encode()) }
             fold = caughtUp
             return ReplaySummary(
                 events: caughtUp.events, customers: caughtUp.workspace.customers.count,
-                orders: caughtUp.workspace.orders.count, position: end)
+                orders: Int(caughtUp.purchases), position: end)
         }
     }
 }
@@ -64,9 +66,11 @@ struct ReplayFold {
     var statistics = LogStatistics()
     var position: UInt64 = 0
     var events: UInt64 = 0
+    var purchases: UInt64 = 0
 
     init(program: LoyaltyProgram) {
         workspace = ProjectionWorkspace(program: program, source: nil)
+        workspace.cachesOrders = false
     }
 
     /// Folds the events in `(after, through]`.
@@ -75,6 +79,9 @@ struct ReplayFold {
         progress: ((UInt64, UInt64) -> Void)?
     ) throws {
         guard end > start else { return }
+        // Refunds rebuild their orders from the events of this transaction, and nothing else is read.
+        workspace.source = ProjectionSource(transaction: txn, customers: nil, events: schema.events)
+        defer { workspace.source = nil }
         try txn.withCursor(schema.events) { cursor in
             var entry = try Keys.withUInt64(start + 1) { try cursor.seek(atLeast: $0) }
             while let (key, value) = entry {
@@ -100,7 +107,11 @@ struct ReplayFold {
                 event, customerID: header.customerID, version: header.version, position: eventPosition,
                 occurredAt: header.occurredAt)
             var isRegistration = false
-            if case .registered = event { isRegistration = true }
+            switch event {
+            case .registered: isRegistration = true
+            case .purchase: purchases += 1
+            default: break
+            }
             statistics.record(
                 typeCode: header.typeCode, isRegistration: isRegistration, occurredAt: header.occurredAt,
                 recordedAt: header.recordedAt)

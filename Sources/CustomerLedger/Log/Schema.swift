@@ -1,3 +1,5 @@
+import Foundation
+
 /// The named LMDB databases of a ledger and the meta keys that tie them together.
 ///
 /// - `events`: position (8 bytes, big-endian) → encoded event, appended with `MDB_APPEND`. Each
@@ -13,6 +15,8 @@ struct Schema {
     let eventIDs: Database
     let meta: Database
     let projectionSets: [ProjectionTables]
+    /// The last program decoded, reused while the stored bytes stay the same.
+    let programCache = ProgramCache()
 
     static let format: UInt8 = 1
 
@@ -91,8 +95,11 @@ struct Schema {
         guard let bytes = try metaBytes(txn, MetaKey.program) else {
             throw LedgerError.incompatibleDatabase("the ledger has no loyalty program stored")
         }
+        if let cached = programCache.program(for: bytes) { return cached }
         do {
-            return try bytes.withUnsafeBytes { try LoyaltyProgram.decode($0) }
+            let program = try bytes.withUnsafeBytes { try LoyaltyProgram.decode($0) }
+            programCache.store(program, for: bytes)
+            return program
         } catch {
             throw LedgerError.corruptProjection("loyalty program: \(error)")
         }
@@ -117,6 +124,26 @@ struct Schema {
         } catch {
             throw LedgerError.corruptProjection("statistics: \(error)")
         }
+    }
+}
+
+/// The decoded loyalty program with the bytes it came from, shared by the threads of one ledger.
+final class ProgramCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    private var program: LoyaltyProgram?
+
+    func program(for stored: [UInt8]) -> LoyaltyProgram? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored == bytes ? program : nil
+    }
+
+    func store(_ decoded: LoyaltyProgram, for stored: [UInt8]) {
+        lock.lock()
+        bytes = stored
+        program = decoded
+        lock.unlock()
     }
 }
 

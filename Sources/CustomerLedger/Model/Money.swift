@@ -27,22 +27,29 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The digits after the decimal point in amounts of this currency (ISO 4217's minor unit).
     public var minorUnitDigits: Int {
-        switch code {
-        case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
-            "XAF", "XOF", "XPF":
-            0
-        case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-            3
-        default:
-            2
-        }
+        if Currency.noMinorUnit.contains(packed) { return 0 }
+        if Currency.threeDigitMinorUnit.contains(packed) { return 3 }
+        return 2
     }
 
     /// The number of minor units in one whole unit: 100 for CNY, 1 for JPY.
     public var minorUnitsPerUnit: Int64 {
-        var result: Int64 = 1
-        for _ in 0..<minorUnitDigits { result *= 10 }
-        return result
+        switch minorUnitDigits {
+        case 0: 1
+        case 3: 1000
+        default: 100
+        }
+    }
+
+    /// Packed codes of the currencies without a minor unit, checked on every fold, so kept as integers.
+    private static let noMinorUnit: [UInt32] = [
+        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+        "XPF",
+    ].map { Currency($0)!.packed }
+
+    /// Packed codes of the currencies with three minor-unit digits.
+    private static let threeDigitMinorUnit: [UInt32] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"].map {
+        Currency($0)!.packed
     }
 
     public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.packed < rhs.packed }

@@ -15,6 +15,9 @@ struct ProjectionWorkspace {
     var changedCustomers: Set<CustomerID> = []
     /// The reader of stored states, or nil during replay, when nothing is stored.
     var source: ProjectionSource?
+    /// False during replay, which rebuilds each refunded order from the log instead of keeping
+    /// every order in memory.
+    var cachesOrders = true
 
     init(program: LoyaltyProgram, source: ProjectionSource?) {
         self.program = program
@@ -38,7 +41,7 @@ struct ProjectionWorkspace {
         guard let source, let state = try customer(key.customerID), state.orderFingerprints.contains(key.fingerprint)
         else { return nil }
         guard let order = try source.order(key, newestPosition: state.lastPosition, program: program) else { return nil }
-        orders[key] = order
+        if cachesOrders { orders[key] = order }
         return order
     }
 
@@ -218,7 +221,7 @@ struct ProjectionWorkspace {
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state)
 
         let key = OrderKey(customerID: state.customerID, orderID: orderID)
-        orders[key] = OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0)
+        if cachesOrders { orders[key] = OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0) }
         state.orderFingerprints.append(key.fingerprint)
     }
 
@@ -247,7 +250,7 @@ struct ProjectionWorkspace {
             }
         }
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state)
-        orders[key] = order
+        if cachesOrders { orders[key] = order }
     }
 
     /// Returns the order like ``order(_:)``, but takes the customer's state from `state`, because
@@ -257,7 +260,7 @@ struct ProjectionWorkspace {
         guard let source, state.orderFingerprints.contains(key.fingerprint),
             let order = try source.order(key, newestPosition: state.lastPosition, program: program)
         else { return nil }
-        orders[key] = order
+        if cachesOrders { orders[key] = order }
         return order
     }
 
@@ -395,11 +398,13 @@ extension OrderKey {
 /// Reads stored projections for a ``ProjectionWorkspace`` inside one transaction.
 struct ProjectionSource {
     let transaction: Transaction
-    let customers: Database
+    /// The live customer table, or nil during replay, which must not read the states it rebuilds.
+    let customers: Database?
     let events: Database
 
     func customer(_ id: CustomerID) throws -> CustomerState? {
-        try Keys.withCustomer(id) { key in
+        guard let customers else { return nil }
+        return try Keys.withCustomer(id) { key in
             guard let bytes = try transaction.get(customers, key) else { return nil }
             do {
                 return try CustomerState.decode(bytes)
