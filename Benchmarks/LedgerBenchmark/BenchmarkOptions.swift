@@ -1,0 +1,59 @@
+/// The command line of `ledger-bench`.
+struct BenchmarkOptions {
+    static let usage = """
+        usage: ledger-bench --workload FILE --db DIR [--lookups N] [--singles N]
+
+          --workload FILE  W1M-format workload file, as written by the W1M generator `gen`
+          --db DIR         folder for a new ledger; it must be absent or empty
+          --lookups N      random customers for the history and state lookups (default 100000)
+          --singles N      events appended one per durable commit after the lookups (default 2000)
+        """
+
+    var workloadPath = ""
+    var databasePath = ""
+    var lookups = 100_000
+    var singles = 2000
+
+    /// Parses the arguments after the program name.
+    ///
+    /// - throws: ``UsageError`` naming the missing or invalid argument.
+    init(arguments: [String]) throws {
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            let name: Substring
+            var inlineValue: Substring?
+            if let equals = argument.firstIndex(of: "=") {
+                name = argument[..<equals]
+                inlineValue = argument[argument.index(after: equals)...]
+            } else {
+                name = argument[...]
+            }
+            if name == "-h" || name == "--help" { throw UsageError.helpRequested }
+            guard let value = inlineValue ?? remaining.popFirst().map({ $0[...] }) else {
+                throw UsageError.invalid("missing value after \(name)")
+            }
+            switch name {
+            case "--workload": workloadPath = String(value)
+            case "--db": databasePath = String(value)
+            case "--lookups": lookups = try Self.count(value, option: name)
+            case "--singles": singles = try Self.count(value, option: name)
+            default: throw UsageError.invalid("unknown option '\(name)'")
+            }
+        }
+        if workloadPath.isEmpty { throw UsageError.invalid("missing --workload FILE") }
+        if databasePath.isEmpty { throw UsageError.invalid("missing --db DIR") }
+    }
+
+    private static func count(_ text: Substring, option: Substring) throws -> Int {
+        guard let value = Int(text), value >= 0 else {
+            throw UsageError.invalid("invalid value '\(text)' for \(option); expected a whole number of 0 or more")
+        }
+        return value
+    }
+}
+
+/// A command line that `ledger-bench` cannot run, or a request for help.
+enum UsageError: Error {
+    case helpRequested
+    case invalid(String)
+}
