@@ -187,8 +187,6 @@ enum EventCodec {
     }
 
     static func readUUID(_ reader: inout ByteReader) throws(DecodingError) -> UUID {
-        let raw = try reader.slice(16)
-        return UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
-                           raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+        UUID(bytes: try reader.slice(16))
     }
 }

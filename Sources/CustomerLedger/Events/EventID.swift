@@ -18,8 +18,7 @@ public enum EventID {
         bytes[6] = 0x70 | UInt8(truncatingIfNeeded: more) & 0x0F
         bytes[7] = UInt8(truncatingIfNeeded: more >> 8)
         bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(bytes: bytes)
     }
 
     /// Returns a version-8 UUID (RFC 9562, custom) derived from `name`, starting with the 48 low
@@ -39,7 +38,19 @@ public enum EventID {
         bytes[7] = UInt8(truncatingIfNeeded: first >> 8)
         for index in 0..<8 { bytes[8 + index] = UInt8(truncatingIfNeeded: second >> (56 - 8 * UInt64(index))) }
         bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(bytes: bytes)
+    }
+}
+
+extension UUID {
+    /// Creates a UUID from its 16 bytes in network order.
+    init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 16, "a UUID has 16 bytes, got \(bytes.count)")
+        self.init(uuid: bytes.loadUnaligned(as: uuid_t.self))
+    }
+
+    /// Creates a UUID from its 16 bytes in network order.
+    init(bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { UUID(bytes: $0) }
     }
 }

@@ -35,12 +35,13 @@ struct ProjectionWorkspace {
         return nil
     }
 
-    /// Returns the order, rebuilding it from the customer's events when it is not in memory.
-    mutating func order(_ key: OrderKey) throws -> OrderRecord? {
+    /// Returns the order of the customer whose current state is `state`, rebuilding it from the
+    /// customer's events when it is not in memory.
+    mutating func order(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
         if let order = orders[key] { return order }
-        guard let source, let state = try customer(key.customerID), state.orderFingerprints.contains(key.fingerprint)
+        guard let source, state.orderFingerprints.contains(key.fingerprint),
+            let order = try source.order(key, newestPosition: state.lastPosition, program: program)
         else { return nil }
-        guard let order = try source.order(key, newestPosition: state.lastPosition, program: program) else { return nil }
         if cachesOrders { orders[key] = order }
         return order
     }
@@ -89,7 +90,7 @@ struct ProjectionWorkspace {
                 }
             }
             let key = OrderKey(customerID: customerID, orderID: purchase.orderID)
-            if try order(key) != nil {
+            if try order(key, state: state!) != nil {
                 throw RuleViolation("order '\(purchase.orderID)' of customer \(customerID) is already recorded")
             }
 
@@ -97,7 +98,7 @@ struct ProjectionWorkspace {
             try Self.checkText(refund.orderID, field: "order id", required: true, limit: Self.orderIDLimit)
             try Self.checkText(refund.reason, field: "reason")
             let key = OrderKey(customerID: customerID, orderID: refund.orderID)
-            guard let order = try order(key) else {
+            guard let order = try order(key, state: state!) else {
                 throw RuleViolation("customer \(customerID) has no order '\(refund.orderID)' to refund")
             }
             guard refund.amount.currency == order.amount.currency else {
@@ -229,7 +230,7 @@ struct ProjectionWorkspace {
         orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp
     ) throws {
         let key = OrderKey(customerID: state.customerID, orderID: orderID)
-        guard var order = try storedOrder(key, state: state) else { return }
+        guard var order = try order(key, state: state) else { return }
         let amount = money.minorUnits
         order.refunded += amount
         state.refundCount += 1
@@ -251,17 +252,6 @@ struct ProjectionWorkspace {
         }
         addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state)
         if cachesOrders { orders[key] = order }
-    }
-
-    /// Returns the order like ``order(_:)``, but takes the customer's state from `state`, because
-    /// ``apply(_:customerID:version:position:occurredAt:)`` has taken it out of `customers`.
-    private mutating func storedOrder(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
-        if let order = orders[key] { return order }
-        guard let source, state.orderFingerprints.contains(key.fingerprint),
-            let order = try source.order(key, newestPosition: state.lastPosition, program: program)
-        else { return nil }
-        if cachesOrders { orders[key] = order }
-        return order
     }
 
     /// Brings earned minus reversed points to `floor(net spend / unit) * pointsPerUnit`.
