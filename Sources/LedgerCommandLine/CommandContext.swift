@@ -28,12 +28,31 @@ struct CommandContext {
     @available(*, noasync)
     func openExistingLedger(readOnly: Bool = true) throws -> Ledger {
         let path = databasePath
-        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-            throw CommandFailure(
-                "no ledger at '\(path)'; import data first ('ledger import cdnow FILE --db \(path)') or pass --db PATH",
-                code: .notFound)
+        var info = stat()
+        if stat(path + "/data.mdb", &info) != 0 {
+            let code = errno
+            switch code {
+            case EACCES, EPERM:
+                throw CommandFailure(
+                    "permission denied reading the ledger at '\(path)'; run as a user who can read and write that folder",
+                    code: .ioError)
+            case ENOTDIR:
+                throw CommandFailure("'\(path)' is a file, not a ledger folder; pass --db with a ledger folder", code: .ioError)
+            default:
+                throw CommandFailure(
+                    "no ledger at '\(path)'; import data first ('ledger import cdnow FILE --db \(Self.shellQuoted(path))') or pass --db PATH",
+                    code: .notFound)
+            }
         }
         return try Ledger(path: path, options: .init(readOnly: readOnly))
+    }
+
+    /// Returns `text` quoted for a POSIX shell when it holds anything but safe characters.
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "/._-+=:,@".unicodeScalars.contains(scalar))
+        }
+        return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Parses a customer id argument such as `42` or `00042`.

@@ -3,6 +3,12 @@ import Foundation
 
 /// Text and JSON forms of ledger values shared by the commands.
 enum Formatting {
+    /// Formats a count with grouped digits and its noun, plural unless the count is 1: `1 row`,
+    /// `2,048 rows`.
+    static func count(_ value: some BinaryInteger, _ noun: String) -> String {
+        grouped(value) + " " + noun + (value == 1 ? "" : "s")
+    }
+
     /// Formats an integer with its digits grouped in threes, such as `1,234,567`.
     static func grouped(_ value: some BinaryInteger) -> String {
         let digits = String(value.magnitude)

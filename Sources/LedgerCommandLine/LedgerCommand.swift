@@ -105,6 +105,8 @@ public enum LedgerCommand {
             case .readOnly: return (ledgerError.description, .failure)
             default: return (ledgerError.description, .dataError)
             }
+        case let rowError as ImportRowError:
+            return (rowError.description + "; nothing was written", .dataError)
         case let parseError as CDNOWParseError:
             return (parseError.description + "; nothing was written", parseError.field == .file ? .notFound : .dataError)
         case let storage as LMDBError:

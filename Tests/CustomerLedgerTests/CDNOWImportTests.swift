@@ -36,3 +36,42 @@ import Testing
         #expect(try ledger.lastPosition() == 93_229)
     }
 }
+
+@Suite struct CDNOWImportOrderTests {
+    @Test func registrationAtEarliestRowDate() throws {
+        let rows = try CDNOWParser.parse(Array("""
+            customer_id date number_of_cds dollar_value
+            00001 19970105 1 11.77
+            00001 19970101 2 20.00
+
+            """.utf8))
+        let directory = try TemporaryDirectory()
+        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
+
+        _ = try CDNOWImporter.importRows(rows, into: ledger)
+
+        let state = try #require(try ledger.customer(CustomerID(1)!))
+        #expect(state.registeredAt == Timestamp(parsing: "1997-01-01")!)
+        #expect(state.firstPurchaseAt == Timestamp(parsing: "1997-01-01")!)
+    }
+
+    @Test func rejectedRowNamesLineAndWritesNothing() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
+        try ledger.append(NewEvent(
+            customerID: CustomerID(2)!, occurredAt: Timestamp(parsing: "1997-01-01")!,
+            payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: "王芳")))))
+        let rows = try CDNOWParser.parse(Array("""
+            customer_id date number_of_cds dollar_value
+            00001 19970101 1 11.77
+            00002 19970102 1 12.00
+
+            """.utf8))
+
+        let error = #expect(throws: ImportRowError.self) { try CDNOWImporter.importRows(rows, into: ledger) }
+
+        #expect(error == ImportRowError(line: 3, reason: "customer 2 is already registered"))
+        #expect(try ledger.lastPosition() == 1)
+        #expect(try ledger.customer(CustomerID(1)!) == nil)
+    }
+}

@@ -77,9 +77,37 @@ private final class Flag: @unchecked Sendable {
 
         let error = #expect(throws: LMDBError.self) { try openLedger(at: missing, readOnly: true) }
 
-        #expect(error == LMDBError(code: ENOENT, call: "mdb_env_open"))
-        #expect(error?.description == "mdb_env_open failed: No such file or directory (code 2)")
+        #expect(error == LMDBError(code: ENOENT, call: "mdb_env_open", path: missing))
+        #expect(error?.description == "mdb_env_open failed for '\(missing)': No such file or directory (code 2)")
         #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func pathToFileRejected() throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.path + "/plain"
+        try Data("not a ledger".utf8).write(to: URL(fileURLWithPath: file))
+
+        let error = #expect(throws: StorageError.self) { try openLedger(at: file) }
+
+        #expect(error?.description == "'\(file)' is a file, not a ledger folder; pass the path of a folder")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data("not a ledger".utf8))
+    }
+
+    @Test func truncatedDataFileRejected() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/db"
+        do {
+            let ledger = try openLedger(at: path)
+            for number in 1...300 {
+                try ledger.append(registration(customer: UInt64(number), at: time("2024-03-01"), name: String(repeating: "长", count: 100)))
+            }
+        }
+        #expect(truncate(path + "/data.mdb", 8192) == 0)
+
+        let error = #expect(throws: StorageError.self) { try openLedger(at: path) }
+
+        #expect(error?.description.contains("is truncated: it has 8192 bytes but its pages need") == true)
+        #expect(error?.description.hasSuffix("; restore it from a backup") == true)
     }
 
     @Test func invalidDataFileErrorNamesCall() throws {

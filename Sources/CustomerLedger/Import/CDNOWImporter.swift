@@ -2,8 +2,8 @@ import Foundation
 
 /// Turns CDNOW rows into ledger events and appends them in batches.
 ///
-/// Each customer gets a `CustomerRegistered` at the date of their first row in the file, then one
-/// `PurchaseRecorded` per row, in file order. Several orders of one customer on one day are
+/// Each customer gets a `CustomerRegistered` at the earliest date of their rows, before their
+/// first row, then one `PurchaseRecorded` per row, in file order. Several orders of one customer on one day are
 /// separate purchases, numbered in file order. For example, order `CDNOW-7-19970315-2` is
 /// customer 7's second row dated 1997-03-15. Event ids derive from those names and start with the
 /// customer id, so importing the same file again appends nothing, and a file sorted by customer
@@ -25,7 +25,17 @@ public enum CDNOWImporter {
 
     /// Builds the events for `rows`, in append order.
     public static func events(for rows: [CDNOWRow], metadata: EventMetadata = EventMetadata(source: "cdnow")) -> [NewEvent] {
-        var events: [NewEvent] = []
+        sourcedEvents(for: rows, metadata: metadata).map(\.event)
+    }
+
+    /// Builds the events for `rows` with the file line each comes from.
+    static func sourcedEvents(for rows: [CDNOWRow], metadata: EventMetadata) -> [(event: NewEvent, line: Int)] {
+        var registrationDates: [UInt64: CivilDate] = [:]
+        for row in rows {
+            guard let date = CivilDate(year: row.year, month: row.month, day: row.day) else { continue }
+            if registrationDates[row.customerID].map({ date < $0 }) ?? true { registrationDates[row.customerID] = date }
+        }
+        var events: [(event: NewEvent, line: Int)] = []
         events.reserveCapacity(rows.count + rows.count / 2)
         var seenCustomers: Set<UInt64> = []
         var ordersPerDay: [String: Int] = [:]
@@ -36,12 +46,12 @@ public enum CDNOWImporter {
             let occurredAt = Timestamp(date)
 
             if seenCustomers.insert(row.customerID).inserted {
-                events.append(
-                    NewEvent(
-                        id: EventID.stable("cdnow/registration/\(row.customerID)", prefix: row.customerID), customerID: customerID,
-                        occurredAt: occurredAt,
-                        payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: ""))),
-                        metadata: metadata))
+                let registration = NewEvent(
+                    id: EventID.stable("cdnow/registration/\(row.customerID)", prefix: row.customerID),
+                    customerID: customerID, occurredAt: Timestamp(registrationDates[row.customerID] ?? date),
+                    payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: ""))),
+                    metadata: metadata)
+                events.append((registration, row.line))
             }
 
             let day = "\(row.customerID)-\(row.year * 10000 + row.month * 100 + row.day)"
@@ -55,40 +65,69 @@ public enum CDNOWImporter {
                 orderID: orderID, amount: Money(minorUnits: row.amountCents, currency: currency),
                 lineItems: [LineItem(sku: "CD", quantity: quantity, unitPrice: unitPrice)], channel: "online",
                 store: "cdnow.com")
-            events.append(
-                NewEvent(
-                    id: EventID.stable("cdnow/purchase/\(orderID)", prefix: row.customerID), customerID: customerID, occurredAt: occurredAt,
-                    payload: .purchaseRecorded(purchase), metadata: metadata))
+            let event = NewEvent(
+                id: EventID.stable("cdnow/purchase/\(orderID)", prefix: row.customerID), customerID: customerID,
+                occurredAt: occurredAt, payload: .purchaseRecorded(purchase), metadata: metadata)
+            events.append((event, row.line))
         }
         return events
     }
 
-    /// Appends the events of `rows` in batches of `batchSize`, each batch one durable transaction.
+    /// Appends the events of `rows` in one durable transaction: the whole file or nothing.
     ///
-    /// - parameter progress: called after each batch with the events handled and the total.
+    /// A rejected event throws ``ImportRowError`` naming the file line it came from.
+    /// - parameter progress: called every 1,000 events with the events handled and the total.
     @available(*, noasync)
     public static func importRows(
         _ rows: [CDNOWRow], into ledger: Ledger, metadata: EventMetadata = EventMetadata(source: "cdnow"),
-        batchSize: Int = 1000, progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) -> Void)? = nil
     ) throws -> Summary {
-        let events = events(for: rows, metadata: metadata)
+        let sourced = sourcedEvents(for: rows, metadata: metadata)
+        let events = sourced.map(\.event)
+        let outcomes: [Ledger.AppendOutcome]
+        do {
+            outcomes = try ledger.append(events, progress: progress)
+        } catch let error as LedgerError {
+            throw rowError(for: error, batch: events, lines: sourced.map(\.line)) ?? error
+        }
         var summary = Summary(rows: rows.count, eventsAppended: 0, eventsAlreadyPresent: 0, customersRegistered: 0)
-        var start = 0
-        while start < events.count {
-            let end = min(start + batchSize, events.count)
-            let batch = Array(events[start..<end])
-            let outcomes = try ledger.append(batch)
-            for (event, outcome) in zip(batch, outcomes) {
-                if outcome.wasAppended {
-                    summary.eventsAppended += 1
-                    if case .customerRegistered = event.payload { summary.customersRegistered += 1 }
-                } else {
-                    summary.eventsAlreadyPresent += 1
-                }
+        for (event, outcome) in zip(events, outcomes) {
+            if outcome.wasAppended {
+                summary.eventsAppended += 1
+                if case .customerRegistered = event.payload { summary.customersRegistered += 1 }
+            } else {
+                summary.eventsAlreadyPresent += 1
             }
-            start = end
-            progress?(end, events.count)
         }
         return summary
     }
+}
+
+extension CDNOWImporter {
+    /// Names the file line behind an event that the ledger rejected, or returns nil when the
+    /// error concerns no single event.
+    static func rowError(for error: LedgerError, batch: [NewEvent], lines: [Int]) -> ImportRowError? {
+        switch error {
+        case .ruleViolation(let index, _, let reason):
+            guard lines.indices.contains(index) else { return nil }
+            return ImportRowError(line: lines[index], reason: reason)
+        case .eventIDReused(let id, let position):
+            guard let index = batch.firstIndex(where: { $0.id == id }) else { return nil }
+            return ImportRowError(
+                line: lines[index],
+                reason: "an earlier import recorded this row's order at position \(position) with other content; "
+                    + "when a file is imported again, each customer's rows of one day must keep their order")
+        default:
+            return nil
+        }
+    }
+}
+
+/// A row of an import file that the ledger rejected, so that nothing of the file was written.
+public struct ImportRowError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The 1-based line of the file.
+    public let line: Int
+    public let reason: String
+
+    public var description: String { "line \(line): \(reason)" }
 }

@@ -65,7 +65,7 @@ public final class Ledger: @unchecked Sendable {
     public init(path: String, options: Options = Options()) throws {
         if let program = options.program { try program.validate() }
         if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
-            throw LMDBError(code: ENOENT, call: "mdb_env_open")
+            throw LMDBError(code: ENOENT, call: "mdb_env_open", path: path)
         }
 
         environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
@@ -112,10 +112,14 @@ public final class Ledger: @unchecked Sendable {
     ///   at before this batch. Customers without an entry are not checked.
     /// - throws: ``LedgerError`` for a conflict, a reused event id or a broken business rule, and
     ///   ``LMDBError`` for storage failures. In every case nothing is written.
+    /// - parameter progress: called every 1,000 events and after the last, with the events
+    ///   handled so far and the batch's length, while the transaction is still open.
     /// - Complexity: O(n log N) for n events in a log of N.
     @available(*, noasync)
     @discardableResult
-    public func append(_ events: [NewEvent], expectedVersions: [CustomerID: UInt32] = [:]) throws -> [AppendOutcome] {
+    public func append(
+        _ events: [NewEvent], expectedVersions: [CustomerID: UInt32] = [:], progress: ((Int, Int) -> Void)? = nil
+    ) throws -> [AppendOutcome] {
         guard !isReadOnly else { throw LedgerError.readOnly }
         if events.isEmpty { return [] }
         return try environment.write { txn in
@@ -125,6 +129,9 @@ public final class Ledger: @unchecked Sendable {
             for (index, event) in events.enumerated() {
                 outcomes.append(try appender.append(event, index: index, batch: events, outcomes: outcomes,
                                                     expectedVersions: expectedVersions))
+                if let progress, (index + 1) % 1000 == 0 || index + 1 == events.count {
+                    progress(index + 1, events.count)
+                }
             }
             try appender.finish()
             return outcomes

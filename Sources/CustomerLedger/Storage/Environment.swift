@@ -37,10 +37,7 @@ final class Environment: @unchecked Sendable {
     init(path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
 
-        if !readOnly {
-            try FileManager.default.createDirectory(
-                atPath: absolute, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+        try FolderCheck.prepareFolder(absolute, create: !readOnly)
 
         try OpenPaths.shared.claim(absolute)
         var created: OpaquePointer?
@@ -58,7 +55,9 @@ final class Environment: @unchecked Sendable {
             try check(mdb_env_set_maxreaders(env, 256), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, initialMapSize), "mdb_env_set_mapsize")
             let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
-            try check(mdb_env_open(env, absolute, flags, 0o600), "mdb_env_open")
+            let opened = mdb_env_open(env, absolute, flags, 0o600)
+            guard opened == 0 else { throw LMDBError(code: opened, call: "mdb_env_open", path: absolute) }
+            try FolderCheck.checkFileLength(env, folder: absolute)
             var cleared: Int32 = 0
             try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
             let keyCode = pthread_key_create(&depthKey, nil)
@@ -245,5 +244,49 @@ private final class OpenPaths: @unchecked Sendable {
         lock.lock()
         paths.remove(path)
         lock.unlock()
+    }
+}
+
+/// Checks of the database folder and file made before and after `mdb_env_open`.
+enum FolderCheck {
+    /// Checks that `path` is a folder, or creates it with mode 0700 (and missing parents) when
+    /// `create` is true, turning file-system failures into messages that name the path.
+    static func prepareFolder(_ path: String, create: Bool) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw StorageError(description: "'\(path)' is a file, not a ledger folder; pass the path of a folder")
+            }
+            return
+        }
+        let code = errno
+        guard code == ENOENT, create else {
+            throw StorageError(
+                description: "cannot open the ledger folder '\(path)': \(String(cString: strerror(code)))")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try prepareFolder(parent, create: true) }
+        guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+            let failure = errno
+            throw StorageError(
+                description: "cannot create the ledger folder '\(path)': \(String(cString: strerror(failure))); check the permissions of '\(parent)'")
+        }
+    }
+
+    /// Rejects a data file shorter than the pages its meta page counts, which a partial copy or a
+    /// full disk can leave: reading past the end of a mapped file kills the process with SIGBUS.
+    static func checkFileLength(_ env: OpaquePointer, folder: String) throws {
+        var info = MDB_envinfo()
+        var pages = MDB_stat()
+        mdb_env_info(env, &info)
+        mdb_env_stat(env, &pages)
+        let needed = (Int64(info.me_last_pgno) + 1) * Int64(pages.ms_psize)
+        let file = folder + "/data.mdb"
+        var fileInfo = stat()
+        guard stat(file, &fileInfo) == 0 else { return }
+        if Int64(fileInfo.st_size) < needed {
+            throw StorageError(
+                description: "the database file '\(file)' is truncated: it has \(fileInfo.st_size) bytes but its pages need \(needed); restore it from a backup")
+        }
     }
 }

@@ -10,10 +10,13 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
     public let code: Int32
     /// The C function that returned the code, such as `mdb_put`.
     public let call: String
+    /// The database folder, when the failure concerns opening it.
+    public let path: String?
 
-    public init(code: Int32, call: String) {
+    public init(code: Int32, call: String, path: String? = nil) {
         self.code = code
         self.call = call
+        self.path = path
     }
 
     /// The text of `mdb_strerror` for the code.
@@ -22,7 +25,7 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        "\(call) failed: \(message) (code \(code))\(hint)"
+        "\(call) failed\(path.map { " for '\($0)'" } ?? ""): \(message) (code \(code))\(hint)"
     }
 
     /// Whether the call failed because the device is full (`ENOSPC`) or the disk quota is

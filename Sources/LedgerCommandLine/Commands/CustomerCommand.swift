@@ -74,14 +74,14 @@ enum CustomerCommand: Subcommand {
         var lines: [(String, String)] = [
             ("tier", "\(tier.tierName) as of \(Formatting.instant(instant))"),
             ("  because", "\(Formatting.money(tier.windowNetSpend, currency)) net spend and "
-                + "\(tier.windowPurchases) purchases in the \(program.tierWindowDays) days to then, "
-                + "\(Formatting.grouped(tier.tenureDays)) days of tenure"),
+                + "\(Formatting.count(tier.windowPurchases, "purchase")) in the \(program.tierWindowDays) days to then, "
+                + "\(Formatting.count(tier.tenureDays, "day")) of tenure"),
         ]
         if let next = tier.nextTier {
             var needs: [String] = []
             if next.netSpendNeeded > 0 { needs.append("\(Formatting.money(next.netSpendNeeded, currency)) more spend") }
-            if next.purchasesNeeded > 0 { needs.append("\(next.purchasesNeeded) more purchases") }
-            if next.tenureDaysNeeded > 0 { needs.append("\(next.tenureDaysNeeded) more days of tenure") }
+            if next.purchasesNeeded > 0 { needs.append("\(Formatting.count(next.purchasesNeeded, "more purchase"))") }
+            if next.tenureDaysNeeded > 0 { needs.append("\(Formatting.count(next.tenureDaysNeeded, "more day")) of tenure") }
             lines.append(("  next", "\(next.tierName) needs " + (needs.isEmpty ? "nothing more" : needs.joined(separator: ", "))))
         }
         return lines

@@ -23,13 +23,17 @@ enum DemoCommand: Subcommand {
         let keep = context.arguments.flag("--keep") || !temporary
         defer { if !keep { try? FileManager.default.removeItem(atPath: path) } }
 
-        Console.out("Customer Ledger demo: the CDNOW purchase history (23,570 customers, January 1997 to June 1998)\n")
+        if context.arguments.string("--file") == nil {
+            Console.out("Customer Ledger demo: the CDNOW purchase history (23,570 customers, January 1997 to June 1998)\n")
+        } else {
+            Console.out("Customer Ledger demo: the purchases in \(file)\n")
+        }
         Console.out("into a fresh ledger at \(path)\n\n")
         let rows = try CDNOWParser.parse(contentsOf: file)
         let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
 
         let importStart = DispatchTime.now().uptimeNanoseconds
-        let summary = try ImportCommand.importCDNOW(rows, into: ledger, actor: "demo", batchSize: 1000, label: "import")
+        let summary = try ImportCommand.importCDNOW(rows, into: ledger, actor: "demo", label: "import")
         let importSeconds = seconds(since: importStart)
         let stats = try ledger.statistics()
         let program = try ledger.program()
@@ -38,11 +42,11 @@ enum DemoCommand: Subcommand {
         try ledger.forEachCustomer { netTotal += $0.spend(in: program.currency).net }
 
         section("Imported")
-        Console.out(
-            "\(Formatting.grouped(summary.rows)) rows became \(Formatting.grouped(summary.eventsAppended)) events "
-                + "in \(String(format: "%.2f", importSeconds)) s "
-                + "(\(Formatting.grouped(Int64(Double(summary.eventsAppended) / max(importSeconds, 1e-9)))) events/s, "
-                + "1,000 per durable commit)\n")
+        let rate = Int64(Double(summary.eventsAppended) / max(importSeconds, 1e-9))
+        let rowCount = Formatting.count(summary.rows, "row")
+        let eventCount = Formatting.count(summary.eventsAppended, "event")
+        let duration = String(format: "%.2f", importSeconds)
+        Console.out("\(rowCount) became \(eventCount) in \(duration) s (\(Formatting.grouped(rate)) events/s, one durable transaction)\n")
         Console.out(
             "\(Formatting.grouped(stats.customerCount)) customers, "
                 + "\(Formatting.grouped(stats.eventsByType["PurchaseRecorded"] ?? 0)) purchases, "
@@ -58,7 +62,8 @@ enum DemoCommand: Subcommand {
 
         if let first = top.first {
             let history = try ledger.history(of: first.customerID)
-            section("History of customer \(first.customerID) (first 8 of \(history.count) events)")
+            let shown = min(8, history.count)
+            section("History of customer \(first.customerID) (first \(shown) of \(Formatting.count(history.count, "event")))")
             Console.out(HistoryCommand.render(Array(history.prefix(8))))
         }
 

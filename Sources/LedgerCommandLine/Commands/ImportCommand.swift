@@ -9,7 +9,6 @@ enum ImportCommand: Subcommand {
         summary: "Import purchases from a file: 'ledger import cdnow FILE'.",
         options: [
             CommandContext.databaseOption,
-            .value("--batch-size", placeholder: "N", help: "Events per durable commit, 1 to 100000 (default 1000)."),
             .value("--actor", placeholder: "NAME", help: "Who is importing, recorded on every event (default: $USER)."),
         ],
         positionals: [
@@ -23,30 +22,37 @@ enum ImportCommand: Subcommand {
             throw UsageError("unknown import format '\(format)'; supported: cdnow")
         }
         let file = try context.arguments.requiredString("FILE")
-        let batchSize = try context.arguments.integer("--batch-size", in: 1...100_000) ?? 1000
         let actor = context.arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"
 
         let rows = try CDNOWParser.parse(contentsOf: file)
-        let ledger = try Ledger(
-            path: context.databasePath, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
-        let summary = try importCDNOW(rows, into: ledger, actor: actor, batchSize: batchSize, label: "import")
+        let path = context.databasePath
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        let summary: CDNOWImporter.Summary
+        do {
+            let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
+            summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
+            try warnAboutProgramCurrency(ledger)
+        } catch {
+            // A ledger this command created holds nothing after a rejected import, so it goes too.
+            if isNew { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
         Console.out(
-            "imported \(Formatting.grouped(summary.rows)) rows from \(file): "
-                + "\(Formatting.grouped(summary.eventsAppended)) events appended "
-                + "(\(Formatting.grouped(summary.customersRegistered)) new customers), "
+            "imported \(Formatting.count(summary.rows, "row")) from \(file): "
+                + "\(Formatting.count(summary.eventsAppended, "event")) appended "
+                + "(\(Formatting.count(summary.customersRegistered, "new customer"))), "
                 + "\(Formatting.grouped(summary.eventsAlreadyPresent)) already present\n")
-        try warnAboutProgramCurrency(ledger)
     }
 
-    /// Imports rows in batches, drawing a progress bar on standard error when it is a terminal.
+    /// Imports rows in one transaction, drawing a progress bar on standard error when it is a terminal.
     @available(*, noasync)
     static func importCDNOW(
-        _ rows: [CDNOWRow], into ledger: Ledger, actor: String, batchSize: Int, label: String
+        _ rows: [CDNOWRow], into ledger: Ledger, actor: String, label: String
     ) throws -> CDNOWImporter.Summary {
         var bar: ProgressBar?
         defer { bar?.finish() }
         return try CDNOWImporter.importRows(
-            rows, into: ledger, metadata: EventMetadata(actor: actor, source: "cdnow"), batchSize: batchSize
+            rows, into: ledger, metadata: EventMetadata(actor: actor, source: "cdnow")
         ) { done, total in
             if bar == nil { bar = ProgressBar(total: total, label: label) }
             bar?.update(completed: done)

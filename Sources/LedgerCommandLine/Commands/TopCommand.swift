@@ -8,7 +8,10 @@ enum TopCommand: Subcommand {
         command: "ledger top",
         summary: "List the top customers by net spend, points balance or purchases.",
         options: [
-            CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption,
+            CommandContext.databaseOption, CommandContext.jsonOption,
+            .value(
+                "--as-of", placeholder: "TIME",
+                help: "Show tiers at this instant and leave out customers registered later; ranking uses current totals."),
             .value("--by", placeholder: "KEY", help: "Rank by spend (net, program currency), points or purchases (default spend)."),
             .value("-n", "--limit", placeholder: "N", help: "Number of customers to list, 1 to 10000 (default 10)."),
         ])
@@ -27,7 +30,7 @@ enum TopCommand: Subcommand {
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
         let program = try ledger.program()
-        let ranked = try top(ledger, by: ranking, limit: limit, currency: program.currency)
+        let ranked = try top(ledger, by: ranking, limit: limit, currency: program.currency, registeredBy: instant)
         let tiers = try ranked.map { try ledger.tier(of: $0.customerID, asOf: instant)?.tierName ?? "" }
 
         if context.wantsJSON {
@@ -50,7 +53,9 @@ enum TopCommand: Subcommand {
 
     /// Returns the `limit` customers with the highest value of `ranking`, ties broken by customer id.
     @available(*, noasync)
-    static func top(_ ledger: Ledger, by ranking: Ranking, limit: Int, currency: Currency) throws -> [CustomerState] {
+    static func top(
+        _ ledger: Ledger, by ranking: Ranking, limit: Int, currency: Currency, registeredBy instant: Timestamp? = nil
+    ) throws -> [CustomerState] {
         func key(_ state: CustomerState) -> Int64 {
             switch ranking {
             case .spend: state.spend(in: currency).net
@@ -60,6 +65,7 @@ enum TopCommand: Subcommand {
         }
         var best: [(Int64, CustomerState)] = []
         try ledger.forEachCustomer { state in
+            if let instant, state.registeredAt > instant { return }
             best.append((key(state), state))
             if best.count >= limit * 4 + 64 {
                 best.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1.customerID < $1.1.customerID }

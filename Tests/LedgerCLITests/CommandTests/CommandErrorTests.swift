@@ -149,6 +149,39 @@ struct CommandErrorTests {
         }
     }
 
+    @Test func importRuleViolationNamesLine() async throws {
+        try await withTemporaryFolder { folder in
+            let file = try writeFile(
+                """
+                customer_id date number_of_cds dollar_value\r
+                 00001 19970101  1   11.77\r
+                 00002 19970102  1   10000000000000.01\r
+
+                """, named: "too-large.txt", in: folder)
+            let database = folder + "/ledger.db"
+            let result = try await LedgerProcess.run(["import", "cdnow", file], database: database)
+            #expect(result.status == 65, "\(result)")
+            #expect(result.standardError.contains("line 3: purchase amount 10000000000000.01 USD exceeds the limit"), "\(result)")
+            #expect(result.standardError.contains("nothing was written"), "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: database))
+        }
+    }
+
+    @Test func databasePathToFileIsStorageError() async throws {
+        try await withTemporaryFolder { folder in
+            let file = try writeFile("not a ledger", named: "plain", in: folder)
+            let stats = try await LedgerProcess.run(["stats"], database: file)
+            #expect(stats.status == 74, "\(stats)")
+            #expect(stats.standardError.contains("is a file, not a ledger folder"), "\(stats)")
+
+            let cdnow = try writeFile(
+                "customer_id date number_of_cds dollar_value\r\n 00001 19970101  1   11.77\r\n", named: "one.txt", in: folder)
+            let imported = try await LedgerProcess.run(["import", "cdnow", cdnow], database: file)
+            #expect(imported.status == 74, "\(imported)")
+            #expect(imported.standardError.contains("'\(file)' is a file, not a ledger folder"), "\(imported)")
+        }
+    }
+
     @Test func importOfUnknownFormatIsUsageError() async throws {
         try await withTemporaryFolder { folder in
             let database = folder + "/ledger.db"
