@@ -13,6 +13,10 @@ public enum LedgerCommand {
     /// Runs `ledger` with `commandLine` (without the program name) and returns the exit status.
     @available(*, noasync)
     public static func main(_ commandLine: [String]) -> Int32 {
+        if commandLine.first == "--db", commandLine.count < 3 {
+            Console.error("ledger: missing value for option '--db'; expected 'ledger --db PATH COMMAND'\n")
+            return ExitCode.usage.rawValue
+        }
         let arguments = movingLeadingDatabaseOption(commandLine)
         guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
             if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
@@ -40,6 +44,9 @@ public enum LedgerCommand {
             if parsed.isHelpRequested {
                 Console.out(command.syntax.helpText)
                 return ExitCode.success.rawValue
+            }
+            if parsed.string("--db")?.isEmpty == true {
+                throw UsageError("option '--db' expects a folder path, got an empty string")
             }
             try command.run(CommandContext(arguments: parsed, command: "ledger \(name)"))
             return ExitCode.success.rawValue

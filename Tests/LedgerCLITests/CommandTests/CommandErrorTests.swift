@@ -182,6 +182,18 @@ struct CommandErrorTests {
         }
     }
 
+    @Test func emptyOrMissingDatabaseIsUsageError() async throws {
+        try await withTemporaryFolder { folder in
+            let missing = try await LedgerProcess.run(["--db"], database: folder + "/ledger.db")
+            #expect(missing.status == 64, "\(missing)")
+            #expect(missing.standardError.contains("missing value for option '--db'"), "\(missing)")
+
+            let empty = try await LedgerProcess.run(["stats", "--db", ""], database: folder + "/ledger.db")
+            #expect(empty.status == 64, "\(empty)")
+            #expect(empty.standardError.contains("option '--db' expects a folder path"), "\(empty)")
+        }
+    }
+
     @Test func importOfUnknownFormatIsUsageError() async throws {
         try await withTemporaryFolder { folder in
             let database = folder + "/ledger.db"
