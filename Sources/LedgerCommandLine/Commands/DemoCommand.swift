@@ -62,8 +62,8 @@ enum DemoCommand: Subcommand {
 
         if let first = top.first {
             let history = try ledger.history(of: first.customerID)
-            let shown = min(8, history.count)
-            section("History of customer \(first.customerID) (first \(shown) of \(Formatting.count(history.count, "event")))")
+            let shownCount = min(8, history.count)
+            section("History of customer \(first.customerID) (first \(shownCount) of \(Formatting.count(history.count, "event")))")
             Console.out(HistoryCommand.render(Array(history.prefix(8))))
         }
 
