@@ -47,7 +47,7 @@ struct CommandContext {
         return try Ledger(path: path, options: .init(readOnly: readOnly))
     }
 
-    /// Returns `text` quoted for a POSIX shell when it holds anything but safe characters.
+    /// Returns `text` quoted for a POSIX shell when it contains anything but safe characters.
     static func shellQuoted(_ text: String) -> String {
         let safe = text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "/._-+=:,@".unicodeScalars.contains(scalar))

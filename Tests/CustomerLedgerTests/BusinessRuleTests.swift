@@ -127,7 +127,7 @@ import Testing
     // MARK: - Refunds
 
     @Test func orderFingerprintCollisionKeptApart() throws {
-        // Both ids have FNV-1a 32-bit hash collisions, so only reading the events tells them apart.
+        // Both ids have FNV-1a 32-bit hash collisions, so only reading the events distinguishes them.
         #expect(OrderKey.fingerprint("SO-229599") == OrderKey.fingerprint("SO-432382"))
         try ledger.append(purchase(customer: 1, order: "SO-229599", amount: cny("30.00"), at: day))
         try ledger.append(purchase(customer: 1, order: "SO-432382", amount: cny("50.00"), at: day))

@@ -31,13 +31,13 @@ enum HistoryCommand: Subcommand {
         guard !events.isEmpty else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
-        let shown = events.filter { typeFilter == nil || $0.payload.type == typeFilter }.prefix(limit)
+        let selected = events.filter { typeFilter == nil || $0.payload.type == typeFilter }.prefix(limit)
         if context.wantsJSON {
             let writer = JSONWriter(style: .compact)
-            for event in shown { Console.out(writer.string(for: Formatting.json(event)) + "\n") }
+            for event in selected { Console.out(writer.string(for: Formatting.json(event)) + "\n") }
             return
         }
-        Console.out(render(Array(shown)))
+        Console.out(render(Array(selected)))
     }
 
     /// Renders events as a table: position, version, times, type, actor and summary.

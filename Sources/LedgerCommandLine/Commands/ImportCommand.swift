@@ -33,7 +33,7 @@ enum ImportCommand: Subcommand {
             summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
             try warnAboutProgramCurrency(ledger)
         } catch {
-            // A ledger this command created holds nothing after a rejected import, so it goes too.
+            // A ledger this command created contains nothing after a rejected import, so it is removed too.
             if isNew { try? FileManager.default.removeItem(atPath: path) }
             throw error
         }
