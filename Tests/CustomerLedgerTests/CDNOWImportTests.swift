@@ -12,9 +12,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
         let rows = try CDNOWParser.parse(contentsOf: Self.dataPath)
-        let start = Date()
         let summary = try CDNOWImporter.importRows(rows, into: ledger)
-        print("import seconds", Date().timeIntervalSince(start))
         #expect(summary.customersRegistered == 23_570)
         #expect(summary.eventsAppended == 23_570 + 69_659)
 
