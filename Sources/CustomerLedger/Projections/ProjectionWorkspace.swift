@@ -4,8 +4,9 @@ import Glibc
 ///
 /// The same code validates and applies events during appends, where states come from LMDB,
 /// and during replay, where every state starts empty, so the two always agree. Orders are not
-/// stored. During appends, an order is rebuilt from the customer's own events when a refund or a
-/// repeated order id needs it. During replay, every order stays in memory.
+/// stored. An order is rebuilt from the customer's own events when a refund or a repeated order
+/// id needs it. Appends keep the orders they touch in memory for the rest of the batch, and
+/// replay keeps none (see ``cachesOrders``).
 struct ProjectionWorkspace {
     let program: LoyaltyProgram
     var customers: [CustomerID: CustomerState] = [:]
@@ -345,11 +346,11 @@ struct RuleViolation: Error {
     init(_ reason: String) { self.reason = reason }
 }
 
-/// The key of an order in the orders projection: customer, then the order id.
+/// The key of an order in the workspace: customer, then the order id.
 ///
-/// Order ids compare by their UTF-8 bytes, as LMDB compares keys, and not by Unicode canonical
-/// equivalence as `String` does. Otherwise a precomposed and a decomposed "café" would be one
-/// order in memory and two in LMDB, and replay would not rebuild the tables that appends wrote.
+/// Order ids compare by their UTF-8 bytes, as ``ProjectionSource/order(_:newestPosition:program:)``
+/// does, and not by Unicode canonical equivalence as `String` does. Otherwise a precomposed and
+/// a decomposed "café" would be one order in memory and two when rebuilt from the log.
 struct OrderKey: Hashable, Sendable {
     let customerID: CustomerID
     let orderID: String
