@@ -29,10 +29,12 @@ extension Ledger {
         var fold = try environment.read { txn in
             let program = try newProgram ?? schema.program(txn)
             var fold = ReplayFold(program: program)
-            let counts = try schema.statistics(txn)
-            fold.workspace.customers.reserveCapacity(Int(counts.customers))
-            fold.workspace.changedCustomers.reserveCapacity(Int(counts.customers))
             let end = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
+            // The stored count is only a capacity hint. Replay rebuilds the statistics, so a corrupt
+            // record must not stop it, and no log has more customers than events.
+            let expectedCustomers = Int(clamping: min((try? schema.statistics(txn).customers) ?? 0, end))
+            fold.workspace.customers.reserveCapacity(expectedCustomers)
+            fold.workspace.changedCustomers.reserveCapacity(expectedCustomers)
             try fold.run(txn, schema: schema, after: 0, through: end, progress: progress)
             return fold
         }
