@@ -133,17 +133,15 @@ extension Ledger {
         try environment.read { txn in
             let tables = try schema.activeProjections(txn)
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for database in [tables.customers] {
-                try txn.withCursor(database) { cursor in
-                    var entry = try cursor.first()
-                    while let (key, value) = entry {
-                        for part in [key, value] {
-                            for byte in withUnsafeBytes(of: UInt32(part.count).littleEndian, { Array($0) }) + Array(part) {
-                                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                            }
+            try txn.withCursor(tables.customers) { cursor in
+                var entry = try cursor.first()
+                while let (key, value) = entry {
+                    for part in [key, value] {
+                        for byte in withUnsafeBytes(of: UInt32(part.count).littleEndian, { Array($0) }) + Array(part) {
+                            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
                         }
-                        entry = try cursor.next()
                     }
+                    entry = try cursor.next()
                 }
             }
             let hex = String(hash, radix: 16)
