@@ -86,7 +86,8 @@ extension Ledger {
     {
         if instant >= state.latestSpendAt { return program.evaluateTier(state, asOf: instant) }
         var workspace = ProjectionWorkspace(program: program, source: nil)
-        for event in try readHistory(txn, of: state.customerID) where event.occurredAt <= instant {
+        let history = try readChain(txn, of: state.customerID, from: state.lastPosition)
+        for event in history where event.occurredAt <= instant {
             try workspace.apply(
                 FoldEvent(event.payload), customerID: event.customerID, version: event.version, position: event.position,
                 occurredAt: event.occurredAt)
@@ -195,8 +196,14 @@ extension Ledger {
                 throw LedgerError.corruptProjection("customer \(customerID): \(error)")
             }
         }
-        guard var position = head else { return [] }
+        guard let head else { return [] }
+        return try readChain(txn, of: customerID, from: head)
+    }
 
+    /// Reads the customer's events from the one at `head` back to version 1, in version order.
+    /// Throws ``LedgerError/corruptEvent(position:_:)`` where the chain is broken.
+    func readChain(_ txn: Transaction, of customerID: CustomerID, from head: UInt64) throws -> [RecordedEvent] {
+        var position = head
         var events: [RecordedEvent] = []
         while position > 0 {
             let (event, previous) = try Keys.withUInt64(position) { key -> (RecordedEvent, UInt64) in
