@@ -51,8 +51,14 @@ extension NewEvent {
     /// payload and, when the later one sets it, recorded-at, as for an event already stored.
     /// Metadata is left out, so a retry by another actor is still the same event.
     func hasSameContent(as later: NewEvent) -> Bool {
-        customerID == later.customerID && occurredAt == later.occurredAt && payload == later.payload
-            && (later.recordedAt == nil || later.recordedAt == recordedAt)
+        later.hasContent(customerID: customerID, occurredAt: occurredAt, payload: payload, recordedAt: recordedAt)
+    }
+
+    /// Returns true when this event says the same as one with these fields: customer,
+    /// occurred-at, payload and, when this event sets it, recorded-at.
+    func hasContent(customerID: CustomerID, occurredAt: Timestamp, payload: EventPayload, recordedAt: Timestamp?) -> Bool {
+        self.customerID == customerID && self.occurredAt == occurredAt && self.payload == payload
+            && (self.recordedAt == nil || self.recordedAt == recordedAt)
     }
 }
 

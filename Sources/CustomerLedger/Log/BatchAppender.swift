@@ -91,9 +91,9 @@ struct BatchAppender {
                 throw LedgerError.corruptEvent(position: existingPosition, error)
             }
         }
-        let sameContent =
-            stored.customerID == event.customerID && stored.occurredAt == event.occurredAt
-            && stored.payload == event.payload && (event.recordedAt == nil || event.recordedAt == stored.recordedAt)
+        let sameContent = event.hasContent(
+            customerID: stored.customerID, occurredAt: stored.occurredAt, payload: stored.payload,
+            recordedAt: stored.recordedAt)
         guard sameContent else { throw LedgerError.eventIDReused(id: event.id, position: existingPosition) }
         return Ledger.AppendOutcome(position: existingPosition, version: stored.version, wasAppended: false)
     }

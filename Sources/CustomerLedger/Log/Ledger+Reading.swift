@@ -152,11 +152,12 @@ extension Ledger {
                 let name = EventType(rawValue: code)?.description ?? "unknown type \(code)"
                 counts[name] = count
             }
+            let position = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
             return LedgerStatistics(
-                eventCount: try schema.metaUInt64(txn, Schema.MetaKey.logPosition),
+                eventCount: position,
                 eventsByType: counts,
                 customerCount: stats.customers,
-                lastPosition: try schema.metaUInt64(txn, Schema.MetaKey.logPosition),
+                lastPosition: position,
                 projectionPosition: try schema.metaUInt64(txn, Schema.MetaKey.projectionPosition),
                 earliestOccurredAt: stats.earliestOccurredAt,
                 latestOccurredAt: stats.latestOccurredAt,

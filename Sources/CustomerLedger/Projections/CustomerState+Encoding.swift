@@ -70,8 +70,7 @@ extension CustomerState {
         try checkProfile(profileBytes)
         let referrer = CustomerID(try reader.readVarint())
         var state = CustomerState(
-            customerID: id, registeredAt: registeredAt, profile: CustomerProfile(name: ""), referrer: referrer)
-        state.profileBytes = Array(profileBytes)
+            customerID: id, registeredAt: registeredAt, profileBytes: Array(profileBytes), referrer: referrer)
         state.version = version
         state.lastPosition = lastPosition
         state.firstPurchaseAt = try readOptional(&reader)

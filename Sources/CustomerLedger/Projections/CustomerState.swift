@@ -30,12 +30,20 @@ public struct CustomerState: Equatable, Sendable {
     /// ``OrderKey/fingerprint(_:)`` of every order id, in purchase order.
     var orderFingerprints: [UInt32]
 
+    /// Creates the state of a new customer.
     init(customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?) {
+        self.init(
+            customerID: customerID, registeredAt: registeredAt, profileBytes: CustomerState.encode(profile),
+            referrer: referrer)
+    }
+
+    /// Creates the state of a new customer whose profile is already in its stored form.
+    init(customerID: CustomerID, registeredAt: Timestamp, profileBytes: [UInt8], referrer: CustomerID?) {
         self.customerID = customerID
         version = 0
         lastPosition = 0
         self.registeredAt = registeredAt
-        profileBytes = CustomerState.encode(profile)
+        self.profileBytes = profileBytes
         self.referrer = referrer
         purchaseCount = 0
         refundCount = 0

@@ -167,8 +167,7 @@ struct ProjectionWorkspace {
         var state: CustomerState
         if case .registered(let profileBytes, let referrer) = event {
             state = CustomerState(
-                customerID: customerID, registeredAt: occurredAt, profile: CustomerProfile(name: ""), referrer: referrer)
-            state.profileBytes = profileBytes
+                customerID: customerID, registeredAt: occurredAt, profileBytes: profileBytes, referrer: referrer)
             absentCustomers.remove(customerID)
         } else if try customer(customerID) != nil, let existing = customers.removeValue(forKey: customerID) {
             // Taken out of the dictionary, so that changing it copies no array or string.
@@ -317,8 +316,8 @@ struct ProjectionWorkspace {
         }
     }
 
-    /// The maximum length of an order id in UTF-8 bytes, so that order keys stay within LMDB's
-    /// 511-byte key limit.
+    /// The maximum length of an order id in UTF-8 bytes. Order ids are compared and hashed on
+    /// every purchase and refund, so they stay short; 256 bytes fits any real order number.
     static let orderIDLimit = 256
 
     static func checkProfile(_ profile: CustomerProfile) throws {
