@@ -28,15 +28,18 @@ enum ImportCommand: Subcommand {
         let path = context.databasePath
         let isNew = !FileManager.default.fileExists(atPath: path)
         let summary: CDNOWImporter.Summary
+        let program: LoyaltyProgram
         do {
             let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
+            program = try ledger.program()
             summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
-            try warnAboutProgramCurrency(ledger)
         } catch {
-            // A ledger this command created contains nothing after a rejected import, so it is removed too.
+            // A ledger this command created contains nothing after a rejected import, which writes
+            // nothing, so the folder is removed too.
             if isNew { try? FileManager.default.removeItem(atPath: path) }
             throw error
         }
+        warnAboutProgramCurrency(program)
         Console.out(
             "imported \(Formatting.count(summary.rows, "row")) from \(file): "
                 + "\(Formatting.count(summary.eventsAppended, "event")) appended "
@@ -61,9 +64,7 @@ enum ImportCommand: Subcommand {
 
     /// Writes a note to standard error when CDNOW's dollars earn no points because the program uses
     /// another currency.
-    @available(*, noasync)
-    static func warnAboutProgramCurrency(_ ledger: Ledger) throws {
-        let program = try ledger.program()
+    static func warnAboutProgramCurrency(_ program: LoyaltyProgram) {
         if program.currency != CDNOWImporter.currency {
             Console.error(
                 "note: this ledger's loyalty program is in \(program.currency), so USD purchases earn no points and do not count toward tiers\n")
