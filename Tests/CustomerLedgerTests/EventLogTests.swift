@@ -242,6 +242,56 @@ import Testing
         #expect(try ledger.customer(customer(2))?.purchaseCount == 0)
     }
 
+    @Test func timesOutsideSupportedYearsRejected() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try openLedger(at: directory.path + "/db")
+        let farPast = registration(customer: 1, at: Timestamp(microseconds: .min))
+
+        let error = #expect(throws: LedgerError.self) { try ledger.append(farPast) }
+
+        #expect(error == .ruleViolation(
+            index: 0, eventID: farPast.id,
+            reason: "occurred-at \(Int64.min) µs since 1970 is outside the years 1 to 9999"))
+        #expect(try ledger.lastPosition() == 0)
+        #expect(Timestamp(microseconds: .min).adding(days: -1) == Timestamp(microseconds: .min))
+        #expect(Timestamp(seconds: .max) == Timestamp(microseconds: .max))
+        #expect(Timestamp(microseconds: .min).description.hasSuffix("Z"))
+    }
+
+    @Test func canonicallyEqualPayloadIsOtherContent() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try openLedger(at: directory.path + "/db")
+        let day = time("2024-03-01")
+        try ledger.append(registration(customer: 1, at: day))
+        let precomposed = purchase(customer: 1, order: "caf\u{E9}", amount: cny("10.00"), at: day)
+        try ledger.append(precomposed)
+        var decomposed = precomposed
+        decomposed.payload = .purchaseRecorded(PurchaseRecorded(orderID: "cafe\u{301}", amount: cny("10.00"), channel: "store"))
+
+        let error = #expect(throws: LedgerError.self) { try ledger.append(decomposed) }
+
+        #expect(error == .eventIDReused(id: precomposed.id, position: 2))
+    }
+
+    @Test func streamingDeliversEventsAppendedMeanwhile() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try openLedger(at: directory.path + "/db")
+        let day = time("2024-03-01")
+        try ledger.append(registration(customer: 1, at: day))
+        var seen: [UInt64] = []
+        try ledger.forEachEvent(chunkSize: 10) { event in
+            seen.append(event.position)
+            if event.position < 4 { try ledger.append(feedback(customer: 1, rating: 4, at: day)) }
+            return true
+        }
+        #expect(seen == [1, 2, 3, 4])
+    }
+
+    @Test func emptyPathRejected() throws {
+        let error = #expect(throws: StorageError.self) { try openLedger(at: "") }
+        #expect(error?.description == "the ledger path is empty; pass the path of a ledger folder")
+    }
+
     @Test func duplicateIDInsideOneBatch() throws {
         let directory = try TemporaryDirectory()
         let ledger = try openLedger(at: directory.path + "/db")
@@ -254,7 +304,9 @@ import Testing
         let error = #expect(throws: LedgerError.self) {
             try ledger.append([event, feedback(customer: 1, rating: 3, at: day), conflicting])
         }
-        #expect(error == .eventIDReused(id: event.id, position: 2))
+        #expect(error == .ruleViolation(
+            index: 2, eventID: event.id,
+            reason: "its event id is also event 1 of the batch, with other content; use a new event id"))
         #expect(try ledger.lastPosition() == 1)
 
         let outcomes = try ledger.append([event, event])

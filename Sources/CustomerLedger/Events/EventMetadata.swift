@@ -57,7 +57,7 @@ extension NewEvent {
     /// Returns true when this event says the same as one with these fields: customer,
     /// occurred-at, payload and, when this event sets it, recorded-at.
     func hasContent(customerID: CustomerID, occurredAt: Timestamp, payload: EventPayload, recordedAt: Timestamp?) -> Bool {
-        self.customerID == customerID && self.occurredAt == occurredAt && self.payload == payload
+        self.customerID == customerID && self.occurredAt == occurredAt && self.payload.encodesLike(payload)
             && (self.recordedAt == nil || self.recordedAt == recordedAt)
     }
 }

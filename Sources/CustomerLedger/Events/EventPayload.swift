@@ -64,3 +64,19 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         self = match
     }
 }
+
+extension EventPayload {
+    /// Returns true when both payloads encode to the same bytes. Unlike `==`, which compares
+    /// strings by canonical equivalence, this tells a precomposed "é" from "e" plus an accent,
+    /// as the stored log and order ids do.
+    func encodesLike(_ other: EventPayload) -> Bool {
+        guard typeCode == other.typeCode else { return false }
+        var publicBytes = ByteWriter(capacity: 128)
+        var personalBytes = ByteWriter(capacity: 64)
+        var otherPublic = ByteWriter(capacity: 128)
+        var otherPersonal = ByteWriter(capacity: 64)
+        PayloadCodec.encode(self, public: &publicBytes, personal: &personalBytes)
+        PayloadCodec.encode(other, public: &otherPublic, personal: &otherPersonal)
+        return publicBytes.bytes == otherPublic.bytes && personalBytes.bytes == otherPersonal.bytes
+    }
+}

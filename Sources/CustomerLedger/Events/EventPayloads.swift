@@ -126,4 +126,11 @@ public struct UnrecognizedPayload: Equatable, Sendable {
     public var schemaVersion: UInt8
     public var publicBytes: [UInt8]
     public var personalBytes: [UInt8]
+
+    public init(typeCode: UInt16, schemaVersion: UInt8, publicBytes: [UInt8], personalBytes: [UInt8]) {
+        self.typeCode = typeCode
+        self.schemaVersion = schemaVersion
+        self.publicBytes = publicBytes
+        self.personalBytes = personalBytes
+    }
 }

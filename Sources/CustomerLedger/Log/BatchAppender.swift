@@ -31,7 +31,9 @@ struct BatchAppender {
     ) throws -> Ledger.AppendOutcome {
         if let earlier = batchPositions[event.id] {
             guard batch[earlier].hasSameContent(as: event) else {
-                throw LedgerError.eventIDReused(id: event.id, position: outcomes[earlier].position)
+                throw LedgerError.ruleViolation(
+                    index: index, eventID: event.id,
+                    reason: "its event id is also event \(earlier + 1) of the batch, with other content; use a new event id")
             }
             var repeated = outcomes[earlier]
             repeated.wasAppended = false
@@ -46,6 +48,12 @@ struct BatchAppender {
             guard expected == actual else {
                 throw LedgerError.versionConflict(customer: customerID, expected: expected, actual: actual)
             }
+        }
+        for (name, instant) in [("occurred-at", event.occurredAt), ("recorded-at", event.recordedAt)] {
+            guard let instant, !Timestamp.supportedRange.contains(instant) else { continue }
+            throw LedgerError.ruleViolation(
+                index: index, eventID: event.id,
+                reason: "\(name) \(instant.microseconds) µs since 1970 is outside the years 1 to 9999")
         }
         do {
             try workspace.validate(event.payload, customerID: customerID)

@@ -18,7 +18,8 @@ extension Ledger {
     /// Calls `body` with every event from `position` on, in position order, reading `chunkSize`
     /// events per read transaction so that memory stays constant however long the log is.
     ///
-    /// Return false from `body` to stop early. Events appended meanwhile are delivered too.
+    /// Return false from `body` to stop early. Events committed before the next chunk is read are
+    /// delivered too, so the call returns only after a read finds no further event.
     /// - Complexity: O(n) for n events delivered.
     @available(*, noasync)
     public func forEachEvent(
@@ -30,7 +31,7 @@ extension Ledger {
             for event in chunk {
                 guard try body(event) else { return }
             }
-            guard let last = chunk.last, chunk.count == chunkSize else { return }
+            guard let last = chunk.last else { return }
             next = last.position + 1
         }
     }

@@ -63,6 +63,9 @@ public final class Ledger: @unchecked Sendable {
     ///   when the folder contains another format, ``LedgerError/invalidProgram(_:)`` for an invalid program.
     @available(*, noasync)
     public init(path: String, options: Options = Options()) throws {
+        guard !path.isEmpty else {
+            throw StorageError(description: "the ledger path is empty; pass the path of a ledger folder")
+        }
         if let program = options.program { try program.validate() }
         if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
             throw LMDBError(code: ENOENT, call: "mdb_env_open", path: path)
@@ -113,7 +116,8 @@ public final class Ledger: @unchecked Sendable {
     /// - throws: ``LedgerError`` for a conflict, a reused event id or a broken business rule, and
     ///   ``LMDBError`` for storage failures. In every case nothing is written.
     /// - parameter progress: called every 1,000 events and after the last, with the events
-    ///   handled so far and the batch's length, while the transaction is still open.
+    ///   handled so far and the batch's length, while the transaction is still open. It must not
+    ///   call back into the ledger: another append would wait for this one forever.
     /// - Complexity: O(n log N) for n events in a log of N.
     @available(*, noasync)
     @discardableResult

@@ -36,7 +36,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
         case .incompatibleDatabase(let detail):
             "incompatible database: \(detail)"
         case .readOnly:
-            "the ledger is open read-only; open it for writing to append"
+            "the ledger is open read-only; open it without the readOnly option to change it"
         }
     }
 }

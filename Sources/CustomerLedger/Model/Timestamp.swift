@@ -8,9 +8,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microseconds = microseconds
     }
 
+    /// Creates the instant `seconds` after the epoch, clamped to the range of `Int64` microseconds.
     public init(seconds: Int64) {
-        microseconds = seconds * 1_000_000
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        microseconds = overflow ? (seconds < 0 ? .min : .max) : product
     }
+
+    /// The instants the ledger accepts as occurred-at and recorded-at times: the years 1 to 9999 UTC.
+    public static let supportedRange =
+        Timestamp(microseconds: -62_135_596_800_000_000)...Timestamp(microseconds: 253_402_300_799_999_999)
 
     /// Creates the instant at the start of `date` in UTC.
     public init(_ date: CivilDate) {
@@ -26,15 +32,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
-    /// Returns the instant `days` whole days later (earlier for a negative count).
+    /// Returns the instant `days` whole days later (earlier for a negative count), clamped to the
+    /// range of `Int64` microseconds.
     public func adding(days: Int64) -> Timestamp {
-        Timestamp(microseconds: microseconds + days * Self.microsecondsPerDay)
+        let (offset, overflow) = days.multipliedReportingOverflow(by: Self.microsecondsPerDay)
+        let (sum, sumOverflow) = microseconds.addingReportingOverflow(offset)
+        guard !overflow, !sumOverflow else { return Timestamp(microseconds: days < 0 ? .min : .max) }
+        return Timestamp(microseconds: sum)
     }
 
     /// The instant in ISO 8601 form, `2024-03-01T08:30:00Z`, with a fraction only when it is not zero.
     public var description: String {
         let day = microseconds.floorDivided(by: Self.microsecondsPerDay)
-        let inDay = microseconds - day * Self.microsecondsPerDay
+        var inDay = microseconds % Self.microsecondsPerDay
+        if inDay < 0 { inDay += Self.microsecondsPerDay }
         let seconds = inDay / 1_000_000
         let fraction = inDay % 1_000_000
         var text = CivilDate(daysSinceEpoch: day).description

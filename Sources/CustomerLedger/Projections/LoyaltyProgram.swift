@@ -62,8 +62,8 @@ public struct LoyaltyProgram: Equatable, Sendable {
         }
         var names: Set<String> = []
         for (index, tier) in tiers.enumerated() {
-            guard !tier.name.isEmpty, tier.name.utf8.count <= 64 else {
-                throw .invalidProgram("tier \(index + 1) needs a name of 1 to 64 bytes")
+            guard !tier.name.isEmpty, tier.name.utf8.count <= 64, !tier.name.utf8.contains(0) else {
+                throw .invalidProgram("tier \(index + 1) needs a name of 1 to 64 bytes without NUL")
             }
             guard names.insert(tier.name).inserted else { throw .invalidProgram("tier name '\(tier.name)' is repeated") }
             guard tier.minimumNetSpend >= 0, tier.minimumPurchases >= 0, tier.minimumTenureDays >= 0 else {

@@ -35,7 +35,9 @@ extension LoyaltyProgram {
             if entry.isPurchase { purchases += 1 }
         }
 
-        let tenure = max(0, (instant.microseconds - state.registeredAt.microseconds) / Timestamp.microsecondsPerDay)
+        let (elapsed, overflow) = instant.microseconds.subtractingReportingOverflow(state.registeredAt.microseconds)
+        let tenure = overflow ? (instant > state.registeredAt ? Int64.max / Timestamp.microsecondsPerDay : 0)
+            : max(0, elapsed / Timestamp.microsecondsPerDay)
         var index = 0
         for (candidate, rule) in tiers.enumerated().dropFirst()
         where net >= rule.minimumNetSpend && purchases >= rule.minimumPurchases && tenure >= rule.minimumTenureDays {
