@@ -54,7 +54,7 @@ extension NewEvent {
         later.hasContent(customerID: customerID, occurredAt: occurredAt, payload: payload, recordedAt: recordedAt)
     }
 
-    /// Returns true when this event says the same as one with these fields: customer,
+    /// Returns true when this event has the same content as one with these fields: customer,
     /// occurred-at, payload and, when this event sets it, recorded-at.
     func hasContent(customerID: CustomerID, occurredAt: Timestamp, payload: EventPayload, recordedAt: Timestamp?) -> Bool {
         self.customerID == customerID && self.occurredAt == occurredAt && self.payload.encodesLike(payload)

@@ -67,7 +67,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
 
 extension EventPayload {
     /// Returns true when both payloads encode to the same bytes. Unlike `==`, which compares
-    /// strings by canonical equivalence, this tells a precomposed "é" from "e" plus an accent,
+    /// strings by canonical equivalence, this distinguishes a precomposed "é" from "e" plus an accent,
     /// as the stored log and order ids do.
     func encodesLike(_ other: EventPayload) -> Bool {
         guard typeCode == other.typeCode else { return false }

@@ -49,11 +49,9 @@ struct BatchAppender {
                 throw LedgerError.versionConflict(customer: customerID, expected: expected, actual: actual)
             }
         }
-        for (name, instant) in [("occurred-at", event.occurredAt), ("recorded-at", event.recordedAt)] {
-            guard let instant, !Timestamp.supportedRange.contains(instant) else { continue }
-            throw LedgerError.ruleViolation(
-                index: index, eventID: event.id,
-                reason: "\(name) \(instant.microseconds) µs since 1970 is outside the years 1 to 9999")
+        try checkSupported(event.occurredAt, name: "occurred-at", of: event, index: index)
+        if let recordedAt = event.recordedAt {
+            try checkSupported(recordedAt, name: "recorded-at", of: event, index: index)
         }
         do {
             try workspace.validate(event.payload, customerID: customerID)
@@ -79,6 +77,14 @@ struct BatchAppender {
             recordedAt: recordedAt)
         batchPositions[event.id] = index
         return Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
+    }
+
+    /// Rejects an instant outside ``Timestamp/supportedRange``, whose arithmetic could overflow.
+    private func checkSupported(_ instant: Timestamp, name: String, of event: NewEvent, index: Int) throws {
+        guard !Timestamp.supportedRange.contains(instant) else { return }
+        throw LedgerError.ruleViolation(
+            index: index, eventID: event.id,
+            reason: "\(name) \(instant.microseconds) µs since 1970 is outside the years 1 to 9999")
     }
 
     /// Returns the outcome of an earlier append of the same event, or nil for a new event id.

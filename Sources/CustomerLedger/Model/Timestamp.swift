@@ -11,7 +11,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Creates the instant `seconds` after the epoch, clamped to the range of `Int64` microseconds.
     public init(seconds: Int64) {
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
-        microseconds = overflow ? (seconds < 0 ? .min : .max) : product
+        if !overflow {
+            microseconds = product
+        } else if seconds < 0 {
+            microseconds = .min
+        } else {
+            microseconds = .max
+        }
     }
 
     /// The instants the ledger accepts as occurred-at and recorded-at times: the years 1 to 9999 UTC.
