@@ -127,7 +127,7 @@ struct BatchAppender {
 
     /// Writes the changed projections, the new positions and the statistics.
     mutating func finish() throws {
-        try ProjectionWriter.write(workspace, to: tables, in: transaction, sorted: false)
+        try ProjectionWriter.write(workspace, to: tables, in: transaction, everyCustomer: false)
         try schema.putMeta(transaction, Schema.MetaKey.logPosition, position)
         try schema.putMeta(transaction, Schema.MetaKey.projectionPosition, position)
         try schema.putMeta(transaction, Schema.MetaKey.statistics, statistics.encode())
@@ -136,16 +136,27 @@ struct BatchAppender {
 
 /// Writes the customers a workspace changed into projection tables.
 enum ProjectionWriter {
-    /// - parameter sorted: writes in key order with `MDB_APPEND`, for empty tables during replay.
-    static func write(_ workspace: ProjectionWorkspace, to tables: ProjectionTables, in txn: Transaction, sorted: Bool) throws {
+    /// - parameter everyCustomer: writes every customer in key order with `MDB_APPEND`, for the
+    ///   empty tables of a replay, instead of the changed customers.
+    static func write(
+        _ workspace: ProjectionWorkspace, to tables: ProjectionTables, in txn: Transaction, everyCustomer: Bool
+    ) throws {
         var writer = ByteWriter(capacity: 1024)
-        let customerIDs = sorted ? workspace.changedCustomers.sorted() : Array(workspace.changedCustomers)
-        for id in customerIDs {
-            guard let state = workspace.customers[id] else { continue }
+        func put(_ state: CustomerState) throws {
             writer.reset()
             state.encode(into: &writer)
-            try Keys.withCustomer(id) { key in
-                try writer.bytes.withUnsafeBytes { try txn.put(tables.customers, key, $0, append: sorted) }
+            try Keys.withCustomer(state.customerID) { key in
+                try writer.bytes.withUnsafeBytes { try txn.put(tables.customers, key, $0, append: everyCustomer) }
+            }
+        }
+        if everyCustomer {
+            let states = workspace.states
+            for index in states.indices.sorted(by: { states[$0].customerID < states[$1].customerID }) {
+                try put(states[index])
+            }
+        } else {
+            for id in workspace.changedCustomers {
+                if let state = workspace.loadedState(of: id) { try put(state) }
             }
         }
     }

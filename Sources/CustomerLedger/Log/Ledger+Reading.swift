@@ -93,7 +93,7 @@ extension Ledger {
                 FoldEvent(event.payload), customerID: event.customerID, version: event.version, position: event.position,
                 occurredAt: event.occurredAt)
         }
-        guard let earlier = workspace.customers[state.customerID] else {
+        guard let earlier = workspace.loadedState(of: state.customerID) else {
             return program.evaluateTier(state, asOf: instant)
         }
         return program.evaluateTier(earlier, asOf: instant)

@@ -33,8 +33,7 @@ extension Ledger {
             // The stored count is only a capacity hint. Replay rebuilds the statistics, so a corrupt
             // record must not stop it, and no log has more customers than events.
             let expectedCustomers = Int(clamping: min((try? schema.statistics(txn).customers) ?? 0, end))
-            fold.workspace.customers.reserveCapacity(expectedCustomers)
-            fold.workspace.changedCustomers.reserveCapacity(expectedCustomers)
+            fold.workspace.reserveCapacity(expectedCustomers)
             try fold.run(txn, schema: schema, after: 0, through: end, progress: progress)
             return fold
         }
@@ -47,7 +46,7 @@ extension Ledger {
             let live = try schema.metaBytes(txn, Schema.MetaKey.activeSet)?.first ?? 0
             let spare = schema.projectionSets[Int((live & 1) ^ 1)]
             try txn.empty(spare.customers)
-            try ProjectionWriter.write(caughtUp.workspace, to: spare, in: txn, sorted: true)
+            try ProjectionWriter.write(caughtUp.workspace, to: spare, in: txn, everyCustomer: true)
             try schema.putMeta(txn, Schema.MetaKey.activeSet, [(live & 1) ^ 1])
             // The replaced table is emptied now, so that its pages are reused instead of the file growing.
             try txn.empty(schema.projectionSets[Int(live & 1)].customers)
@@ -56,7 +55,7 @@ extension Ledger {
             if let newProgram { try schema.putMeta(txn, Schema.MetaKey.program, newProgram.encode()) }
             fold = caughtUp
             return ReplaySummary(
-                events: caughtUp.events, customers: caughtUp.workspace.customers.count,
+                events: caughtUp.events, customers: caughtUp.workspace.states.count,
                 orders: Int(caughtUp.purchases), position: end)
         }
     }
@@ -73,6 +72,7 @@ struct ReplayFold {
     init(program: LoyaltyProgram) {
         workspace = ProjectionWorkspace(program: program, source: nil)
         workspace.cachesOrders = false
+        workspace.tracksChanges = false
     }
 
     /// Folds the events in `(after, through]`.

@@ -9,11 +9,19 @@ import Glibc
 /// replay keeps none (see ``cachesOrders``).
 struct ProjectionWorkspace {
     let program: LoyaltyProgram
-    var customers: [CustomerID: CustomerState] = [:]
+    /// The customers in memory, in the order they were loaded or registered. States live in an
+    /// array, so that folding an event changes one in place without moving or copying it.
+    private(set) var states: [CustomerState] = []
+    /// The index in ``states`` of each customer in memory.
+    private var slots: [CustomerID: Int] = [:]
     var orders: [OrderKey: OrderRecord] = [:]
     /// Customers whose stored state is known to be missing.
     var absentCustomers: Set<CustomerID> = []
+    /// The customers that ``apply(_:customerID:version:position:occurredAt:)`` changed, kept only
+    /// when ``tracksChanges`` is true.
     var changedCustomers: Set<CustomerID> = []
+    /// False during replay, which writes every customer and so needs no record of the changed ones.
+    var tracksChanges = true
     /// The reader of stored states, or nil during replay, when nothing is stored.
     var source: ProjectionSource?
     /// False during replay, which rebuilds each refunded order from the log instead of keeping
@@ -25,15 +33,42 @@ struct ProjectionWorkspace {
         self.source = source
     }
 
+    /// Returns the customer's state, loading it from the source on first use, or nil when the
+    /// customer is not registered.
     mutating func customer(_ id: CustomerID) throws -> CustomerState? {
-        if let state = customers[id] { return state }
+        try slot(of: id).map { states[$0] }
+    }
+
+    /// Returns the state of a customer in memory, without reading the source.
+    func loadedState(of id: CustomerID) -> CustomerState? {
+        slots[id].map { states[$0] }
+    }
+
+    /// Makes room for `count` customers in memory.
+    mutating func reserveCapacity(_ count: Int) {
+        states.reserveCapacity(count)
+        slots.reserveCapacity(count)
+    }
+
+    /// Returns the index of the customer's state in ``states``, loading it from the source on
+    /// first use, or nil when the customer is not registered.
+    private mutating func slot(of id: CustomerID) throws -> Int? {
+        if let slot = slots[id] { return slot }
         if absentCustomers.contains(id) { return nil }
-        if let source, let state = try source.customer(id) {
-            customers[id] = state
-            return state
-        }
+        if let source, let state = try source.customer(id) { return place(state) }
         absentCustomers.insert(id)
         return nil
+    }
+
+    /// Stores `state` in memory, replacing any state of the same customer, and returns its index.
+    private mutating func place(_ state: CustomerState) -> Int {
+        if let slot = slots[state.customerID] {
+            states[slot] = state
+            return slot
+        }
+        states.append(state)
+        slots[state.customerID] = states.count - 1
+        return states.count - 1
     }
 
     /// Returns the order of the customer whose current state is `state`, rebuilding it from the
@@ -164,47 +199,65 @@ struct ProjectionWorkspace {
     mutating func apply(
         _ event: FoldEvent, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
     ) throws {
-        var state: CustomerState
-        if case .registered(let profileBytes, let referrer) = event {
-            state = CustomerState(
-                customerID: customerID, registeredAt: occurredAt, profileBytes: profileBytes, referrer: referrer)
-            absentCustomers.remove(customerID)
-        } else if try customer(customerID) != nil, let existing = customers.removeValue(forKey: customerID) {
-            // Taken out of the dictionary, so that changing it copies no array or string.
-            state = existing
-        } else {
-            // An event before any registration cannot be appended, so only a foreign log gets here.
-            return
-        }
+        let slot: Int
         switch event {
-        case .registered, .skipped:
-            break
+        case .registered(let profileBytes, let referrer):
+            absentCustomers.remove(customerID)
+            slot = place(
+                CustomerState(customerID: customerID, registeredAt: occurredAt, profileBytes: profileBytes, referrer: referrer))
+        case .refund(let orderID, let amount):
+            // An event before any registration cannot be appended, so only a foreign log gets here.
+            guard let found = try self.slot(of: customerID) else { return }
+            slot = found
+            // The order is rebuilt before the state changes, so that it walks the events before this one.
+            let key = OrderKey(customerID: customerID, orderID: orderID)
+            if let order = try order(key, state: states[slot]) {
+                let refunded = Self.applyRefund(
+                    amount: amount, order: order, to: &states[slot], occurredAt: occurredAt, program: program)
+                if cachesOrders { orders[key] = refunded }
+            }
+        default:
+            guard let found = try self.slot(of: customerID) else { return }
+            slot = found
+            let placed = Self.fold(event, into: &states[slot], occurredAt: occurredAt, program: program)
+            if cachesOrders, let placed { orders[placed.key] = placed.order }
+        }
+        states[slot].version = version
+        states[slot].lastPosition = position
+        if tracksChanges { changedCustomers.insert(customerID) }
+    }
+
+    /// Folds an event other than a registration or a refund into `state`, and returns the order
+    /// that a purchase creates.
+    private static func fold(
+        _ event: FoldEvent, into state: inout CustomerState, occurredAt: Timestamp, program: LoyaltyProgram
+    ) -> (key: OrderKey, order: OrderRecord)? {
+        switch event {
+        case .registered, .refund, .skipped:
+            return nil
         case .profileUpdated(let changes):
             state.profile.apply(changes)
+            return nil
         case .purchase(let orderID, let amount):
-            applyPurchase(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt)
-        case .refund(let orderID, let amount):
-            try applyRefund(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt)
+            return applyPurchase(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt, program: program)
         case .redeemed(let points):
             state.points.redeemed += points
+            return nil
         case .adjusted(let points):
             state.points.adjusted += points
+            return nil
         case .feedback(let rating, let isComplaint):
             state.feedbackCount += 1
             state.ratingTotal += Int64(rating)
             if isComplaint { state.complaintCount += 1 }
+            return nil
         }
-
-        // Set last, so that rebuilding an order above walks the events before this one.
-        state.version = version
-        state.lastPosition = position
-        customers[customerID] = state
-        changedCustomers.insert(customerID)
     }
 
-    private mutating func applyPurchase(
-        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp
-    ) {
+    private static func applyPurchase(
+        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp,
+        program: LoyaltyProgram
+    ) -> (key: OrderKey, order: OrderRecord) {
         let amount = money.minorUnits
         state.purchaseCount += 1
         if state.firstPurchaseAt.map({ occurredAt < $0 }) ?? true { state.firstPurchaseAt = occurredAt }
@@ -216,21 +269,24 @@ struct ProjectionWorkspace {
         if inProgramCurrency {
             switch program.earningScope {
             case .perOrder: state.points.earned += earned
-            case .cumulative: settleCumulativePoints(&state)
+            case .cumulative: settleCumulativePoints(&state, program: program)
             }
         }
-        addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state)
+        addToWindow(
+            SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state,
+            program: program)
 
         let key = OrderKey(customerID: state.customerID, orderID: orderID)
-        if cachesOrders { orders[key] = OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0) }
         state.orderFingerprints.append(key.fingerprint)
+        return (key, OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0))
     }
 
-    private mutating func applyRefund(
-        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp
-    ) throws {
-        let key = OrderKey(customerID: state.customerID, orderID: orderID)
-        guard var order = try order(key, state: state) else { return }
+    /// Folds a refund of `order` into `state`, and returns the order after the refund.
+    private static func applyRefund(
+        amount money: Money, order: OrderRecord, to state: inout CustomerState, occurredAt: Timestamp,
+        program: LoyaltyProgram
+    ) -> OrderRecord {
+        var order = order
         let amount = money.minorUnits
         order.refunded += amount
         state.refundCount += 1
@@ -247,15 +303,17 @@ struct ProjectionWorkspace {
                 order.pointsReversed = share
                 state.points.reversed += reversal
             case .cumulative:
-                settleCumulativePoints(&state)
+                settleCumulativePoints(&state, program: program)
             }
         }
-        addToWindow(SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state)
-        if cachesOrders { orders[key] = order }
+        addToWindow(
+            SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state,
+            program: program)
+        return order
     }
 
     /// Brings earned minus reversed points to `floor(net spend / unit) * pointsPerUnit`.
-    private func settleCumulativePoints(_ state: inout CustomerState) {
+    private static func settleCumulativePoints(_ state: inout CustomerState, program: LoyaltyProgram) {
         let net = state.spend(in: program.currency).net
         let target = max(0, net / program.currency.minorUnitsPerUnit) * program.pointsPerUnit
         let current = state.points.earned - state.points.reversed
@@ -264,7 +322,7 @@ struct ProjectionWorkspace {
 
     /// Inserts `entry` in occurred-at order and drops entries that no window ending at or after
     /// the latest spend can include, once there are enough of them.
-    private func addToWindow(_ entry: SpendEntry, _ state: inout CustomerState) {
+    private static func addToWindow(_ entry: SpendEntry, _ state: inout CustomerState, program: LoyaltyProgram) {
         if entry.occurredAt > state.latestSpendAt { state.latestSpendAt = entry.occurredAt }
         var index = state.window.count
         while index > 0 && state.window[index - 1].occurredAt > entry.occurredAt { index -= 1 }
