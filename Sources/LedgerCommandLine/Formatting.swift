@@ -72,6 +72,17 @@ enum Formatting {
             return "points adjusted by \(adjusted.points > 0 ? "+" : "")\(grouped(adjusted.points)): \(adjusted.reason)"
         case .feedbackRecorded(let feedback):
             return "\(feedback.channel) rating \(feedback.rating)/5\(feedback.isComplaint ? ", complaint" : "")"
+        case .programDefined(let version):
+            return "program defined, in force from \(instant(version.effectiveFrom))"
+        case .programChanged(let version):
+            return "program changed, in force from \(instant(version.effectiveFrom))"
+        case .tierAssigned(let assigned):
+            let until = assigned.until.map { " until \(instant($0))" } ?? ""
+            return "tier set to \(assigned.tier)\(until): \(assigned.reason)"
+        case .pointsExpired(let expired):
+            return "\(grouped(expired.points)) points of lot \(expired.lot) expired"
+        case .rewardGranted(let reward):
+            return "\(reward.kind) reward of \(grouped(reward.points)) points (\(reward.key))"
         case .unrecognized(let unknown):
             return "kept unread: \(unknown.publicBytes.count + unknown.personalBytes.count) bytes this version cannot decode"
         }
@@ -129,7 +140,7 @@ enum Formatting {
                 ("amount", json(purchase.amount)),
                 ("line_items", .array(purchase.lineItems.map { item in
                     .object([("sku", .string(item.sku)), ("quantity", JSONValue(item.quantity)),
-                             ("unit_price", JSONValue(item.unitPrice))])
+                             ("unit_price", JSONValue(item.unitPrice)), ("category", .string(item.category))])
                 })),
                 ("channel", .string(purchase.channel)),
                 ("store", .string(purchase.store)),
@@ -139,7 +150,24 @@ enum Formatting {
                 ("order_id", .string(refund.orderID)), ("amount", json(refund.amount)), ("reason", .string(refund.reason)),
             ])
         case .pointsRedeemed(let redeemed):
-            return .object([("points", JSONValue(redeemed.points)), ("reward", .string(redeemed.reward))])
+            return .object([
+                ("points", JSONValue(redeemed.points)), ("reward", .string(redeemed.reward)),
+                ("order_id", .string(redeemed.orderID)),
+            ])
+        case .programDefined(let version), .programChanged(let version):
+            return .object([
+                ("effective_from", json(version.effectiveFrom)), ("program", ProgramDocument.json(version.program)),
+            ])
+        case .tierAssigned(let assigned):
+            return .object([
+                ("tier", .string(assigned.tier)), ("reason", .string(assigned.reason)), ("until", json(assigned.until)),
+            ])
+        case .pointsExpired(let expired):
+            return .object([("points", JSONValue(expired.points)), ("lot", JSONValue(expired.lot))])
+        case .rewardGranted(let reward):
+            return .object([
+                ("kind", .string(reward.kind.description)), ("key", .string(reward.key)), ("points", JSONValue(reward.points)),
+            ])
         case .pointsAdjusted(let adjusted):
             return .object([("points", JSONValue(adjusted.points)), ("reason", .string(adjusted.reason))])
         case .feedbackRecorded(let feedback):
@@ -170,7 +198,8 @@ enum Formatting {
             ("name", .string(tier.tierName)),
             ("rank", JSONValue(tier.tierIndex)),
             ("as_of", json(tier.asOf)),
-            ("window_days", JSONValue(program.tierWindowDays)),
+            ("window", .string(program.tierWindow.description)),
+            ("window_days", program.tierWindow.days.map { JSONValue($0) } ?? .null),
             ("window_net_spend", json(Money(minorUnits: tier.windowNetSpend, currency: program.currency))),
             ("window_purchases", JSONValue(tier.windowPurchases)),
             ("tenure_days", JSONValue(tier.tenureDays)),

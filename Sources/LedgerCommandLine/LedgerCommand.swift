@@ -6,7 +6,8 @@ public enum LedgerCommand {
     static var subcommands: [any Subcommand.Type] {
         [
             DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
-            TiersCommand.self, TopCommand.self, StatsCommand.self,
+            TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
+            LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
         ]
     }
 
@@ -20,7 +21,8 @@ public enum LedgerCommand {
         let arguments = movingLeadingDatabaseOption(commandLine)
         guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
             if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
-                Console.out(command.syntax.helpText)
+                let action = arguments.count > 2 ? command.actions.first { $0.name == arguments[2] } : nil
+                Console.out(helpText(of: action ?? command, actionsOf: action == nil ? command : nil))
             } else if arguments.isEmpty {
                 // A missing command is a usage error, so the overview goes where errors go.
                 Console.error(overview)
@@ -34,30 +36,54 @@ public enum LedgerCommand {
             Console.out("ledger \(version)\n")
             return ExitCode.success.rawValue
         }
-        guard let command = subcommands.first(where: { $0.name == name }) else {
+        guard var command = subcommands.first(where: { $0.name == name }) else {
             Console.error("ledger: unknown command '\(name)'; run 'ledger --help' for the list of commands\n")
             return ExitCode.usage.rawValue
         }
+        // An action such as `points expire` is a subcommand of its own, with its own options.
+        var commandName = name
+        var commandArguments = Array(arguments.dropFirst())
+        // `ledger --db PATH program show` arrives here as `--db PATH show`, so the action name
+        // is found after moving the option behind it.
+        if !command.actions.isEmpty { commandArguments = movingLeadingDatabaseOption(commandArguments) }
+        if let actionName = commandArguments.first, let action = command.actions.first(where: { $0.name == actionName }) {
+            command = action
+            commandName += " " + actionName
+            commandArguments.removeFirst()
+        }
 
         do {
-            let parsed = try ArgumentList(parsing: Array(arguments.dropFirst()), syntax: command.syntax)
+            let parsed = try ArgumentList(parsing: commandArguments, syntax: command.syntax)
             if parsed.isHelpRequested {
-                Console.out(command.syntax.helpText)
+                Console.out(helpText(of: command, actionsOf: command))
                 return ExitCode.success.rawValue
             }
             if parsed.string("--db")?.isEmpty == true {
                 throw UsageError("option '--db' expects a folder path, got an empty string")
             }
-            try command.run(CommandContext(arguments: parsed, command: "ledger \(name)"))
+            try command.run(CommandContext(arguments: parsed, command: "ledger \(commandName)"))
             return ExitCode.success.rawValue
         } catch {
             let (message, code) = describe(error, command: command)
-            Console.error("ledger \(name): \(message)\n")
+            Console.error("ledger \(commandName): \(message)\n")
             return code.rawValue
         }
     }
 
     static let version = "0.1.0"
+
+    /// Returns the help text of `command`, followed by the actions of `parent` when it has any.
+    static func helpText(of command: any Subcommand.Type, actionsOf parent: (any Subcommand.Type)?) -> String {
+        var text = command.syntax.helpText
+        guard let parent, !parent.actions.isEmpty else { return text }
+        let entries = parent.actions.map { ("\(parent.syntax.command) \($0.name)", $0.syntax.summary) }
+        let width = entries.map(\.0.count).max() ?? 0
+        text += "\nactions, each with its own options (add --help to one to list them):\n"
+        for (synopsis, summary) in entries {
+            text += "  " + synopsis.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + summary + "\n"
+        }
+        return text
+    }
 
     /// Moves a `--db PATH` or `--db=PATH` given before the command name to after it, so that
     /// `ledger --db shop.db stats` works like `ledger stats --db shop.db`.
@@ -81,10 +107,14 @@ public enum LedgerCommand {
             Commands:
 
             """
-        let width = subcommands.map { $0.name.count }.max() ?? 0
+        var entries: [(name: String, summary: String)] = []
         for command in subcommands {
-            text += "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                + command.syntax.summary + "\n"
+            entries.append((command.name, command.syntax.summary))
+            entries += command.actions.map { (command.name + " " + $0.name, $0.syntax.summary) }
+        }
+        let width = entries.map(\.name.count).max() ?? 0
+        for entry in entries {
+            text += "  " + entry.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + entry.summary + "\n"
         }
         text += """
 
@@ -141,8 +171,15 @@ struct CommandFailure: Error {
 protocol Subcommand {
     static var name: String { get }
     static var syntax: ArgumentList.Syntax { get }
+    /// Subcommands chosen by the first argument after this one's name, such as `expire` in
+    /// `ledger points expire`. Empty for most commands.
+    static var actions: [any Subcommand.Type] { get }
     @available(*, noasync)
     static func run(_ context: CommandContext) throws
+}
+
+extension Subcommand {
+    static var actions: [any Subcommand.Type] { [] }
 }
 
 /// Writers for standard output, which carries data, and standard error, which carries progress

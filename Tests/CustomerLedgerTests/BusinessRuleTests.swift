@@ -192,7 +192,7 @@ import Testing
     @Test func redemptionAboveBalanceRejected() throws {
         try expectRuleViolation(
             ledger, [redemption(customer: 1, points: 101, at: day)],
-            reason: "redemption of 101 points exceeds the available balance of 100")
+            reason: "redemption of 101 points exceeds the available balance of 100 at 2024-03-01T00:00:00Z")
         try expectRuleViolation(
             ledger, [redemption(customer: 1, points: -1, at: day)], reason: "redeemed points must not be negative, got -1")
 
@@ -203,7 +203,7 @@ import Testing
         #expect(try ledger.customer(customer(1))?.points.balance == 0)
         try expectRuleViolation(
             ledger, [redemption(customer: 1, points: 1, at: day)],
-            reason: "redemption of 1 points exceeds the available balance of 0")
+            reason: "redemption of 1 points exceeds the available balance of 0 at 2024-03-01T00:00:00Z")
     }
 
     @Test func adjustmentLimitsEnforced() throws {

@@ -70,6 +70,16 @@ private let samplePayloads: [EventPayload] = [
     .feedbackRecorded(FeedbackRecorded(channel: .survey, rating: 1, isComplaint: false, text: "")),
     .feedbackRecorded(FeedbackRecorded(channel: .phoneCallback, rating: 5, isComplaint: true, text: "送货太慢了")),
     .feedbackRecorded(FeedbackRecorded(channel: .onlineReview, rating: 3, isComplaint: false, text: "ok")),
+    .purchaseRecorded(
+        PurchaseRecorded(
+            orderID: "T-1", amount: Money(minorUnits: 6_800, currency: .cny),
+            lineItems: [LineItem(sku: "龙井-250g", quantity: 2, unitPrice: 3_400, category: "茶叶")])),
+    .pointsRedeemed(PointsRedeemed(points: 500, reward: "TEA-SET", orderID: "T-1")),
+    .tierAssigned(TierAssigned(tier: "VIP", reason: "投诉补偿", until: time("2025-01-01"))),
+    .tierAssigned(TierAssigned(tier: "core", reason: "x", until: nil)),
+    .pointsExpired(PointsExpired(points: 120, lot: UInt32.max)),
+    .rewardGranted(RewardGranted(kind: .birthday, key: "birthday:2028", points: 300)),
+    .rewardGranted(RewardGranted(kind: .referrer, key: "referral:7", points: 0)),
     .unrecognized(UnrecognizedPayload(typeCode: 999, schemaVersion: 1, publicBytes: [0, 0xFF, 0x80], personalBytes: [])),
     .unrecognized(UnrecognizedPayload(typeCode: UInt16.max, schemaVersion: 255, publicBytes: [], personalBytes: [0xE4])),
     .unrecognized(UnrecognizedPayload(typeCode: 3, schemaVersion: 9, publicBytes: Array(repeating: 7, count: 200), personalBytes: [1])),
@@ -83,7 +93,11 @@ private let samplePayloads: [EventPayload] = [
             let decoded = try decodeRecord(encodeRecord(original))
 
             let schemaVersion: UInt8
-            if case .unrecognized(let unknown) = payload { schemaVersion = unknown.schemaVersion } else { schemaVersion = 1 }
+            if case .unrecognized(let unknown) = payload {
+                schemaVersion = unknown.schemaVersion
+            } else {
+                schemaVersion = payload.type!.currentSchemaVersion
+            }
             #expect(decoded == RecordedEvent(
                 position: 42, id: original.id, customerID: original.customerID, version: 3,
                 schemaVersion: schemaVersion, occurredAt: instant, recordedAt: fixedRecordedAt,
@@ -225,6 +239,67 @@ private let samplePayloads: [EventPayload] = [
                 changed[index] = replacement
                 _ = try? changed.withUnsafeBytes { try CustomerState.decode($0) }
             }
+        }
+    }
+
+    @Test func programEventsRoundTrip() throws {
+        var program = LoyaltyProgram(currency: .cny, pointsPerUnit: 2)
+        program.timeZone = "Asia/Shanghai"
+        program.expiry = .endOfMonth
+        program.pendingDays = 14
+        program.skuMultipliers = ["龙井-250g": 1500]
+        program.tierWindow = .calendarYear
+        program.birthday = BirthdayReward(points: 300, timing: .inMonth, leapDayInCommonYears: .march1)
+        program.offers = [MemberOffer(id: "TEA-SET", name: "茶具", points: 800, eligibleTiers: ["VIP"])]
+        let version = ProgramVersion(effectiveFrom: time("2026-07-01"), program: program)
+        for payload in [EventPayload.programDefined(version), .programChanged(version)] {
+            let original = NewEvent(customerID: .ledgerStream, occurredAt: instant, payload: payload)
+
+            let decoded = try decodeRecord(encodeRecord(original))
+
+            #expect(decoded.customerID == .ledgerStream)
+            #expect(decoded.payload == payload)
+        }
+    }
+
+    @Test func customerZeroOnlyForProgramEvents() throws {
+        let original = NewEvent(
+            customerID: .ledgerStream, occurredAt: instant,
+            payload: .pointsRedeemed(PointsRedeemed(points: 1, reward: "x")))
+
+        #expect(throws: DecodingError.self) { try decodeRecord(encodeRecord(original)) }
+    }
+
+    @Test func schemaVersionOneUpgrades() throws {
+        // Version 1 of PurchaseRecorded had no line item category, and version 1 of
+        // PointsRedeemed had no order id. These are the bytes that version wrote.
+        var purchase = ByteWriter()
+        purchase.write("A-1")
+        PayloadCodec.write(Money(minorUnits: 12_850, currency: .cny), to: &purchase)
+        purchase.write(varint: 1)
+        purchase.write("CD-1")
+        purchase.write(signed: 2)
+        purchase.write(signed: 6_425)
+        purchase.write("online")
+        purchase.write("")
+        var redemption = ByteWriter()
+        redemption.write(signed: 300)
+        redemption.write("电影票")
+        let stored: [(UInt16, [UInt8], EventPayload)] = [
+            (3, purchase.bytes, .purchaseRecorded(
+                PurchaseRecorded(
+                    orderID: "A-1", amount: Money(minorUnits: 12_850, currency: .cny),
+                    lineItems: [LineItem(sku: "CD-1", quantity: 2, unitPrice: 6_425, category: "")], channel: "online"))),
+            (5, redemption.bytes, .pointsRedeemed(PointsRedeemed(points: 300, reward: "电影票", orderID: ""))),
+        ]
+        for (typeCode, bytes, upgraded) in stored {
+            let old = event(.unrecognized(
+                UnrecognizedPayload(typeCode: typeCode, schemaVersion: 1, publicBytes: bytes, personalBytes: [])))
+
+            let decoded = try decodeRecord(encodeRecord(old))
+
+            #expect(decoded.schemaVersion == 1)
+            #expect(decoded.payload == upgraded)
         }
     }
 }

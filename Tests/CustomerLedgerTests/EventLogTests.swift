@@ -384,7 +384,7 @@ import Testing
         try ledger.append(event)
 
         let expected = RecordedEvent(
-            position: 2, id: event.id, customerID: customer(1), version: 2, schemaVersion: 1, occurredAt: day,
+            position: 2, id: event.id, customerID: customer(1), version: 2, schemaVersion: 2, occurredAt: day,
             recordedAt: fixedRecordedAt, metadata: event.metadata, payload: event.payload)
         #expect(try ledger.event(at: 2) == expected)
         #expect(try ledger.event(at: 2)?.typeName == "PurchaseRecorded")

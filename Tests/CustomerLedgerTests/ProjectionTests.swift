@@ -193,8 +193,8 @@ import Testing
             refund(customer: 1, order: "A-1", amount: cny("5.50"), at: day),
         ])
 
-        // 10.99 earns 10 × 3 = 30, and the refund reverses floor(30 × 550 / 1099) = 15.
-        #expect(try ledger.customer(customer(1))?.points == PointsBalance(earned: 30, reversed: 15))
+        // 10.99 × 3 = 32.97 earns 32, and the refund reverses floor(32 × 550 / 1099) = 16.
+        #expect(try ledger.customer(customer(1))?.points == PointsBalance(earned: 32, reversed: 16))
     }
 
     @Test func otherCurrencyEarnsNothing() throws {

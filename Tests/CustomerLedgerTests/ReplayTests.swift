@@ -95,10 +95,10 @@ private let doublePointsProgram = LoyaltyProgram(
 
             try ledger.replay(program: doublePointsProgram)
 
-            // Doubled: 256 + 600 earned, and floor(256 × 2850 / 12850) = 56 reversed.
+            // Doubled: 128.50 × 2 = 257 and 600 earned, and floor(257 × 2850 / 12850) = 57 reversed.
             #expect(try ledger.program() == doublePointsProgram)
             #expect(try ledger.customer(customer(1))?.points == PointsBalance(
-                earned: 856, redeemed: 200, adjusted: -10, reversed: 56))
+                earned: 857, redeemed: 200, adjusted: -10, reversed: 57))
             #expect(try ledger.tier(of: customer(1), asOf: time("2024-03-31"))?.tierName == "silver")
             #expect(try ledger.tier(of: customer(2), asOf: time("2024-03-31"))?.tierName == "ordinary")
             #expect(try dumpProjections(ledger) == dumpProjections(reference))
@@ -106,9 +106,9 @@ private let doublePointsProgram = LoyaltyProgram(
 
         let reopened = try openLedger(at: path, program: LoyaltyProgram(currency: .cny))
         #expect(try reopened.program() == doublePointsProgram)
-        #expect(try reopened.customer(customer(1))?.points.earned == 856)
+        #expect(try reopened.customer(customer(1))?.points.earned == 857)
         try reopened.append(purchase(customer: 1, order: "A-9", amount: cny("10.00"), at: time("2024-04-01")))
-        #expect(try reopened.customer(customer(1))?.points.earned == 876)
+        #expect(try reopened.customer(customer(1))?.points.earned == 877)
     }
 
     @Test func appendsContinueAfterReplay() throws {

@@ -32,11 +32,14 @@ import Testing
         let asOf = time("2024-03-10")
 
         #expect(try ledger.tier(of: customer(1), asOf: asOf) == TierEvaluation(
-            tierIndex: 1, tierName: "core", asOf: asOf, windowNetSpend: 10_000, windowPurchases: 2, tenureDays: 9,
-            nextTier: NextTierGap(tierName: "VIP", netSpendNeeded: 40_000, purchasesNeeded: 2, tenureDaysNeeded: 171)))
+            tierIndex: 1, tierName: "core", asOf: asOf, windowNetSpend: 10_000, windowPurchases: 2,
+            windowPointsEarned: 100, tenureDays: 9, windowStart: asOf.adding(days: -365), qualifiedTierIndex: 1,
+            nextTier: NextTierGap(
+                tierName: "VIP", netSpendNeeded: 40_000, purchasesNeeded: 2, tenureDaysNeeded: 171, pointsNeeded: 0)))
         #expect(try ledger.tier(of: customer(2), asOf: asOf) == TierEvaluation(
-            tierIndex: 0, tierName: "ordinary", asOf: asOf, windowNetSpend: 9_999, windowPurchases: 2, tenureDays: 9,
-            nextTier: NextTierGap(tierName: "core", netSpendNeeded: 1, purchasesNeeded: 0, tenureDaysNeeded: 0)))
+            tierIndex: 0, tierName: "ordinary", asOf: asOf, windowNetSpend: 9_999, windowPurchases: 2,
+            windowPointsEarned: 99, tenureDays: 9, windowStart: asOf.adding(days: -365), qualifiedTierIndex: 0,
+            nextTier: NextTierGap(tierName: "core", netSpendNeeded: 1, purchasesNeeded: 0, tenureDaysNeeded: 0, pointsNeeded: 0)))
         #expect(try ledger.tier(of: customer(3), asOf: asOf) == nil)
     }
 
@@ -57,7 +60,9 @@ import Testing
         #expect(tier.tierName == "ordinary")
         #expect(tier.windowNetSpend == 9_999)
         #expect(tier.windowPurchases == 2)
-        #expect(tier.nextTier == NextTierGap(tierName: "core", netSpendNeeded: 1, purchasesNeeded: 0, tenureDaysNeeded: 0))
+        #expect(
+            tier.nextTier
+                == NextTierGap(tierName: "core", netSpendNeeded: 1, purchasesNeeded: 0, tenureDaysNeeded: 0, pointsNeeded: 0))
     }
 
     @Test func windowExcludesExactly365Days() throws {
@@ -104,10 +109,11 @@ import Testing
         #expect(day180 == time("2024-06-29"))
         #expect(try ledger.tier(of: customer(1), asOf: justBefore) == TierEvaluation(
             tierIndex: 1, tierName: "core", asOf: justBefore, windowNetSpend: 50_000, windowPurchases: 4,
-            tenureDays: 179,
-            nextTier: NextTierGap(tierName: "VIP", netSpendNeeded: 0, purchasesNeeded: 0, tenureDaysNeeded: 1)))
+            windowPointsEarned: 500, tenureDays: 179, windowStart: justBefore.adding(days: -365), qualifiedTierIndex: 1,
+            nextTier: NextTierGap(tierName: "VIP", netSpendNeeded: 0, purchasesNeeded: 0, tenureDaysNeeded: 1, pointsNeeded: 0)))
         #expect(try ledger.tier(of: customer(1), asOf: day180) == TierEvaluation(
-            tierIndex: 2, tierName: "VIP", asOf: day180, windowNetSpend: 50_000, windowPurchases: 4, tenureDays: 180,
+            tierIndex: 2, tierName: "VIP", asOf: day180, windowNetSpend: 50_000, windowPurchases: 4,
+            windowPointsEarned: 500, tenureDays: 180, windowStart: day180.adding(days: -365), qualifiedTierIndex: 2,
             nextTier: nil))
     }
 
@@ -122,9 +128,9 @@ import Testing
         ])
 
         #expect(try ledger.tier(of: customer(1), asOf: day)?.nextTier == NextTierGap(
-            tierName: "core", netSpendNeeded: 10_000, purchasesNeeded: 2, tenureDaysNeeded: 0))
+            tierName: "core", netSpendNeeded: 10_000, purchasesNeeded: 2, tenureDaysNeeded: 0, pointsNeeded: 0))
         #expect(try ledger.tier(of: customer(2), asOf: day)?.nextTier == NextTierGap(
-            tierName: "core", netSpendNeeded: 4_000, purchasesNeeded: 1, tenureDaysNeeded: 0))
+            tierName: "core", netSpendNeeded: 4_000, purchasesNeeded: 1, tenureDaysNeeded: 0, pointsNeeded: 0))
     }
 
     @Test func earlierInstantMatchesShorterLog() throws {

@@ -114,7 +114,10 @@ enum EventCodec {
 
         let id = try readUUID(&reader)
         let customer = try reader.readVarint()
-        guard customer > 0 else { throw .malformed("customer id 0", at: reader.offset) }
+        // Customer id 0 is the ledger's own stream, which only program events use.
+        guard customer > 0 || typeCode == UInt64(EventType.programDefined.rawValue)
+            || typeCode == UInt64(EventType.programChanged.rawValue)
+        else { throw .malformed("customer id 0", at: reader.offset) }
         let version = try reader.readVarint()
         guard version > 0, version <= UInt64(UInt32.max) else {
             throw .malformed("version \(version) out of range", at: reader.offset)
@@ -171,7 +174,7 @@ enum EventCodec {
         let publicBytes = try reader.slice(publicLength)
         let personalLength = try reader.readLength()
         let personalBytes = try reader.slice(personalLength)
-        guard let type = EventType(rawValue: typeCode), schemaVersion == type.currentSchemaVersion else {
+        guard let type = EventType(rawValue: typeCode), type.reads(schemaVersion: schemaVersion) else {
             return .unrecognized(
                 UnrecognizedPayload(
                     typeCode: typeCode, schemaVersion: schemaVersion, publicBytes: Array(publicBytes),
@@ -179,7 +182,8 @@ enum EventCodec {
         }
         var publicReader = ByteReader(publicBytes)
         var personalReader = ByteReader(personalBytes)
-        let payload = try PayloadCodec.decode(type, public: &publicReader, personal: &personalReader)
+        let payload = try PayloadCodec.decode(
+            type, schemaVersion: schemaVersion, public: &publicReader, personal: &personalReader)
         guard publicReader.isAtEnd, personalReader.isAtEnd else {
             throw .malformed("payload of \(type) has trailing bytes", at: reader.offset)
         }

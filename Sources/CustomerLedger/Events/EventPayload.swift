@@ -7,6 +7,11 @@ public enum EventPayload: Equatable, Sendable {
     case pointsRedeemed(PointsRedeemed)
     case pointsAdjusted(PointsAdjusted)
     case feedbackRecorded(FeedbackRecorded)
+    case programDefined(ProgramVersion)
+    case programChanged(ProgramVersion)
+    case tierAssigned(TierAssigned)
+    case pointsExpired(PointsExpired)
+    case rewardGranted(RewardGranted)
     /// An event of a type or schema version that this build does not support. It is kept, and
     /// projections skip it.
     case unrecognized(UnrecognizedPayload)
@@ -21,6 +26,11 @@ public enum EventPayload: Equatable, Sendable {
         case .pointsRedeemed: .pointsRedeemed
         case .pointsAdjusted: .pointsAdjusted
         case .feedbackRecorded: .feedbackRecorded
+        case .programDefined: .programDefined
+        case .programChanged: .programChanged
+        case .tierAssigned: .tierAssigned
+        case .pointsExpired: .pointsExpired
+        case .rewardGranted: .rewardGranted
         case .unrecognized: nil
         }
     }
@@ -41,9 +51,31 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     case pointsRedeemed = 5
     case pointsAdjusted = 6
     case feedbackRecorded = 7
+    case programDefined = 8
+    case programChanged = 9
+    case tierAssigned = 10
+    case pointsExpired = 11
+    case rewardGranted = 12
 
-    /// The schema version this build writes and reads for the type.
-    public var currentSchemaVersion: UInt8 { 1 }
+    /// The schema version this build writes for the type.
+    public var currentSchemaVersion: UInt8 {
+        switch self {
+        // Version 2 added line item categories.
+        case .purchaseRecorded: 2
+        // Version 2 added the order a redemption pays for.
+        case .pointsRedeemed: 2
+        default: 1
+        }
+    }
+
+    /// The schema versions this build reads: the current one and, for some types, older ones
+    /// that it upgrades on every read.
+    public func reads(schemaVersion: UInt8) -> Bool {
+        schemaVersion >= 1 && schemaVersion <= currentSchemaVersion
+    }
+
+    /// True for the types of the ledger's own stream, ``CustomerID/ledgerStream``.
+    public var isLedgerEvent: Bool { self == .programDefined || self == .programChanged }
 
     /// The name shown in history and statistics, such as `PurchaseRecorded`.
     public var description: String {
@@ -55,6 +87,11 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .pointsRedeemed: "PointsRedeemed"
         case .pointsAdjusted: "PointsAdjusted"
         case .feedbackRecorded: "FeedbackRecorded"
+        case .programDefined: "ProgramDefined"
+        case .programChanged: "ProgramChanged"
+        case .tierAssigned: "TierAssigned"
+        case .pointsExpired: "PointsExpired"
+        case .rewardGranted: "RewardGranted"
         }
     }
 

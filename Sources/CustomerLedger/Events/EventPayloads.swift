@@ -46,11 +46,14 @@ public struct LineItem: Equatable, Sendable {
     public var quantity: Int64
     /// The price of one unit in minor units of the purchase's currency.
     public var unitPrice: Int64
+    /// The product category, such as `tea`, or empty. Events of schema version 1 have none.
+    public var category: String
 
-    public init(sku: String, quantity: Int64, unitPrice: Int64) {
+    public init(sku: String, quantity: Int64, unitPrice: Int64, category: String = "") {
         self.sku = sku
         self.quantity = quantity
         self.unitPrice = unitPrice
+        self.category = category
     }
 }
 
@@ -70,11 +73,15 @@ public struct RefundRecorded: Equatable, Sendable {
 /// Points spent on a reward.
 public struct PointsRedeemed: Equatable, Sendable {
     public var points: Int64
+    /// The reward, or the id of a ``MemberOffer`` of the program.
     public var reward: String
+    /// The customer's order that the points pay toward, or empty. Events of schema version 1 have none.
+    public var orderID: String
 
-    public init(points: Int64, reward: String) {
+    public init(points: Int64, reward: String, orderID: String = "") {
         self.points = points
         self.reward = reward
+        self.orderID = orderID
     }
 }
 

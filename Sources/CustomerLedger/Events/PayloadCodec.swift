@@ -1,6 +1,6 @@
 /// Encodes and decodes each payload type as its public part and its personal part.
 ///
-/// Schema version 1 of every type. Strings are length-prefixed UTF-8, amounts zigzag varints,
+/// The current schema version of every type, and older versions on decoding. Strings are length-prefixed UTF-8, amounts zigzag varints,
 /// currencies three ASCII bytes, dates `yyyymmdd` varints with 0 for none.
 enum PayloadCodec {
     // Bits of the ProfileUpdated field mask.
@@ -52,6 +52,7 @@ enum PayloadCodec {
                 out.write(item.sku)
                 out.write(signed: item.quantity)
                 out.write(signed: item.unitPrice)
+                out.write(item.category)
             }
             out.write(purchase.channel)
             out.write(purchase.store)
@@ -64,6 +65,7 @@ enum PayloadCodec {
         case .pointsRedeemed(let redeemed):
             out.write(signed: redeemed.points)
             out.write(redeemed.reward)
+            out.write(redeemed.orderID)
 
         case .pointsAdjusted(let adjusted):
             out.write(signed: adjusted.points)
@@ -75,15 +77,34 @@ enum PayloadCodec {
             out.write(feedback.isComplaint ? 1 : 0)
             personal.write(feedback.text)
 
+        case .programDefined(let version), .programChanged(let version):
+            out.write(signed: version.effectiveFrom.microseconds)
+            out.write(lengthPrefixed: version.program.encode())
+
+        case .tierAssigned(let assigned):
+            out.write(assigned.tier)
+            out.write(assigned.reason)
+            out.write(signed: assigned.until?.microseconds ?? Int64.min)
+
+        case .pointsExpired(let expired):
+            out.write(signed: expired.points)
+            out.write(varint: UInt64(expired.lot))
+
+        case .rewardGranted(let reward):
+            out.write(reward.kind.rawValue)
+            out.write(reward.key)
+            out.write(signed: reward.points)
+
         case .unrecognized(let unknown):
             out.write(raw: unknown.publicBytes)
             personal.write(raw: unknown.personalBytes)
         }
     }
 
-    static func decode(_ type: EventType, public input: inout ByteReader, personal: inout ByteReader)
-        throws(DecodingError) -> EventPayload
-    {
+    /// Decodes version `schemaVersion` of `type`, upgrading an older version to the current form.
+    static func decode(
+        _ type: EventType, schemaVersion: UInt8, public input: inout ByteReader, personal: inout ByteReader
+    ) throws(DecodingError) -> EventPayload {
         switch type {
         case .customerRegistered:
             let province = try input.readString()
@@ -127,7 +148,8 @@ enum PayloadCodec {
                 let sku = try input.readString()
                 let quantity = try input.readSigned()
                 let unitPrice = try input.readSigned()
-                items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice))
+                let category = schemaVersion >= 2 ? try input.readString() : ""
+                items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: category))
             }
             let channel = try input.readString()
             let store = try input.readString()
@@ -142,7 +164,9 @@ enum PayloadCodec {
 
         case .pointsRedeemed:
             let points = try input.readSigned()
-            return .pointsRedeemed(PointsRedeemed(points: points, reward: try input.readString()))
+            let reward = try input.readString()
+            let orderID = schemaVersion >= 2 ? try input.readString() : ""
+            return .pointsRedeemed(PointsRedeemed(points: points, reward: reward, orderID: orderID))
 
         case .pointsAdjusted:
             let points = try input.readSigned()
@@ -157,6 +181,33 @@ enum PayloadCodec {
             let complaint = try input.readByte() != 0
             let text = try personal.readString()
             return .feedbackRecorded(FeedbackRecorded(channel: channel, rating: rating, isComplaint: complaint, text: text))
+
+        case .programDefined, .programChanged:
+            let effectiveFrom = Timestamp(microseconds: try input.readSigned())
+            let programBytes = try input.slice(try input.readLength())
+            let version = ProgramVersion(effectiveFrom: effectiveFrom, program: try LoyaltyProgram.decode(programBytes))
+            return type == .programDefined ? .programDefined(version) : .programChanged(version)
+
+        case .tierAssigned:
+            let tier = try input.readString()
+            let reason = try input.readString()
+            let until = try input.readSigned()
+            return .tierAssigned(
+                TierAssigned(tier: tier, reason: reason, until: until == Int64.min ? nil : Timestamp(microseconds: until)))
+
+        case .pointsExpired:
+            let points = try input.readSigned()
+            let lot = try input.readVarint()
+            guard lot <= UInt64(UInt32.max) else { throw .malformed("lot number \(lot) too large", at: input.offset) }
+            return .pointsExpired(PointsExpired(points: points, lot: UInt32(lot)))
+
+        case .rewardGranted:
+            let code = try input.readByte()
+            guard let kind = RewardGranted.Kind(rawValue: code) else {
+                throw .malformed("unknown reward kind \(code)", at: input.offset - 1)
+            }
+            let key = try input.readString()
+            return .rewardGranted(RewardGranted(kind: kind, key: key, points: try input.readSigned()))
         }
     }
 

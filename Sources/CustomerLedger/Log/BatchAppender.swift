@@ -13,14 +13,18 @@ struct BatchAppender {
     var batchPositions: [UUID: Int] = [:]
     var record = ByteWriter(capacity: 512)
     var scratch = ByteWriter(capacity: 256)
+    /// The number of program events before this batch, so that ``finish()`` stores the
+    /// versions only when the batch added one.
+    let initialStreamVersion: UInt32
 
     init(schema: Schema, transaction: Transaction, clock: @escaping @Sendable () -> Timestamp) throws {
         self.schema = schema
         self.transaction = transaction
         self.clock = clock
         tables = try schema.activeProjections(transaction)
-        let program = try schema.program(transaction)
-        workspace = ProjectionWorkspace(program: program, source: try schema.projectionSource(transaction))
+        workspace = ProjectionWorkspace(
+            timeline: try schema.timeline(transaction), source: try schema.projectionSource(transaction))
+        initialStreamVersion = workspace.timeline.streamVersion
         position = try schema.metaUInt64(transaction, Schema.MetaKey.logPosition)
         statistics = try schema.statistics(transaction)
     }
@@ -42,9 +46,10 @@ struct BatchAppender {
         if let existing = try storedOutcome(of: event) { return existing }
 
         let customerID = event.customerID
-        let current = try workspace.customer(customerID)
+        let current = customerID.isLedgerStream ? nil : try workspace.customer(customerID)
+        let currentVersion = customerID.isLedgerStream ? workspace.timeline.streamVersion : current?.version ?? 0
         if let expected = expectedVersions[customerID], checkedCustomers.insert(customerID).inserted {
-            let actual = current?.version ?? 0
+            let actual = currentVersion
             guard expected == actual else {
                 throw LedgerError.versionConflict(customer: customerID, expected: expected, actual: actual)
             }
@@ -54,14 +59,16 @@ struct BatchAppender {
             try checkSupported(recordedAt, name: "recorded-at", of: event, index: index)
         }
         do {
-            try workspace.validate(event.payload, customerID: customerID)
+            try workspace.validate(event.payload, customerID: customerID, occurredAt: event.occurredAt)
+            try checkProgramEvent(event)
         } catch let violation as RuleViolation {
             throw LedgerError.ruleViolation(index: index, eventID: event.id, reason: violation.reason)
         }
 
-        let version = (current?.version ?? 0) + 1
+        let version = currentVersion + 1
         position += 1
-        let previousDistance = current.map { position - $0.lastPosition } ?? 0
+        let previousPosition = customerID.isLedgerStream ? workspace.timeline.lastPosition : current?.lastPosition ?? 0
+        let previousDistance = previousPosition == 0 ? 0 : position - previousPosition
         let recordedAt = event.recordedAt ?? clock()
         record.reset()
         EventCodec.encode(
@@ -76,7 +83,71 @@ struct BatchAppender {
             typeCode: event.payload.typeCode, isRegistration: isRegistration, occurredAt: event.occurredAt,
             recordedAt: recordedAt)
         batchPositions[event.id] = index
-        return Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
+        let outcome = Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
+        try payReferralRewards(after: event)
+        return outcome
+    }
+
+    /// Checks the rules of program events, which need the log's latest time: the first is a
+    /// ``EventType/programDefined``, later ones ``EventType/programChanged``, each valid and in
+    /// force only after every event already in the log.
+    private func checkProgramEvent(_ event: NewEvent) throws {
+        let version: ProgramVersion
+        switch event.payload {
+        case .programDefined(let defined):
+            guard workspace.timeline.streamVersion == 0 else {
+                throw RuleViolation("the program is already defined; record a ProgramChanged event to change it")
+            }
+            version = defined
+        case .programChanged(let changed):
+            guard workspace.timeline.streamVersion > 0 else {
+                throw RuleViolation("no program is defined yet; record a ProgramDefined event first")
+            }
+            version = changed
+        default:
+            return
+        }
+        do {
+            try version.program.validate()
+        } catch {
+            throw RuleViolation("\(error)")
+        }
+        guard event.occurredAt == version.effectiveFrom else {
+            throw RuleViolation(
+                "a program event occurs at its effective instant \(version.effectiveFrom), not at \(event.occurredAt)")
+        }
+        if let latest = statistics.latestOccurredAt, version.effectiveFrom <= latest {
+            throw RuleViolation(
+                "the program cannot take effect at \(version.effectiveFrom), because the log already has events up to \(latest); choose a later instant, or try the program with simulate")
+        }
+    }
+
+    /// Appends the referral rewards that a customer's first purchase earns, once: the event ids
+    /// derive from the new customer, and each reward key can be paid only once.
+    private mutating func payReferralRewards(after event: NewEvent) throws {
+        guard case .purchaseRecorded = event.payload, let state = workspace.loadedState(of: event.customerID),
+            state.purchaseCount == 1, let referrer = state.referrer,
+            let referral = workspace.program(at: event.occurredAt).referral
+        else { return }
+        let rewards: [(CustomerID, RewardGranted)] = [
+            (referrer, RewardGranted(kind: .referrer, key: "referral:\(event.customerID)", points: referral.referrerPoints)),
+            (event.customerID, RewardGranted(kind: .referred, key: "referred", points: referral.newCustomerPoints)),
+        ]
+        for (customer, reward) in rewards {
+            guard reward.points > 0, let target = try workspace.customer(customer),
+                !target.rewardKeys.contains(ProjectionWorkspace.rewardKeyHash(reward.key))
+            else { continue }
+            var metadata = EventMetadata()
+            metadata.actor = "ledger"
+            metadata.source = "referral rule"
+            metadata.causationID = event.id
+            metadata.correlationID = event.metadata.correlationID
+            let derived = NewEvent(
+                id: EventID.stable("reward/\(customer)/\(reward.key)", prefix: UInt64(bitPattern: event.occurredAt.microseconds / 1000)),
+                customerID: customer, occurredAt: event.occurredAt, payload: .rewardGranted(reward), metadata: metadata,
+                recordedAt: event.recordedAt)
+            _ = try append(derived, index: -1, batch: [], outcomes: [], expectedVersions: [:])
+        }
     }
 
     /// Rejects an instant outside ``Timestamp/supportedRange``, whose arithmetic could overflow.
@@ -128,6 +199,9 @@ struct BatchAppender {
     /// Writes the changed projections, the new positions and the statistics.
     mutating func finish() throws {
         try ProjectionWriter.write(workspace, to: tables, in: transaction, everyCustomer: false)
+        if workspace.timeline.streamVersion != initialStreamVersion {
+            try schema.putMeta(transaction, Schema.MetaKey.programVersions, workspace.timeline.encodeVersions())
+        }
         try schema.putMeta(transaction, Schema.MetaKey.logPosition, position)
         try schema.putMeta(transaction, Schema.MetaKey.projectionPosition, position)
         try schema.putMeta(transaction, Schema.MetaKey.statistics, statistics.encode())

@@ -76,26 +76,19 @@ extension Ledger {
     @available(*, noasync)
     public func tier(of id: CustomerID, asOf instant: Timestamp) throws -> TierEvaluation? {
         try environment.read { txn in
-            let program = try schema.program(txn)
+            let timeline = try schema.timeline(txn)
             guard let state = try schema.projectionSource(txn).customer(id) else { return nil }
-            return try evaluateTier(txn, state: state, program: program, asOf: instant)
+            return try evaluateTier(txn, state: state, timeline: timeline, asOf: instant)
         }
     }
 
-    func evaluateTier(_ txn: Transaction, state: CustomerState, program: LoyaltyProgram, asOf instant: Timestamp) throws
+    /// Evaluates the customer's tier as of `instant` under the program in force then, from the
+    /// state as of that instant.
+    func evaluateTier(_ txn: Transaction, state: CustomerState, timeline: ProgramTimeline, asOf instant: Timestamp) throws
         -> TierEvaluation
     {
-        if instant >= state.latestSpendAt { return program.evaluateTier(state, asOf: instant) }
-        var workspace = ProjectionWorkspace(program: program, source: nil)
-        let history = try readChain(txn, of: state.customerID, from: state.lastPosition)
-        for event in history where event.occurredAt <= instant {
-            try workspace.apply(
-                FoldEvent(event.payload), customerID: event.customerID, version: event.version, position: event.position,
-                occurredAt: event.occurredAt)
-        }
-        guard let earlier = workspace.loadedState(of: state.customerID) else {
-            return program.evaluateTier(state, asOf: instant)
-        }
+        let program = timeline.program(at: instant)
+        let earlier = try stateAsOf(txn, state: state, timeline: timeline, instant: instant) ?? state
         return program.evaluateTier(earlier, asOf: instant)
     }
 
@@ -122,7 +115,7 @@ extension Ledger {
     @available(*, noasync)
     public func tiers(asOf instant: Timestamp) throws -> [(state: CustomerState, tier: TierEvaluation)] {
         try environment.read { txn in
-            let program = try schema.program(txn)
+            let timeline = try schema.timeline(txn)
             let tables = try schema.activeProjections(txn)
             var result: [(CustomerState, TierEvaluation)] = []
             try txn.withCursor(tables.customers) { cursor in
@@ -134,7 +127,7 @@ extension Ledger {
                     } catch {
                         throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
                     }
-                    result.append((state, try evaluateTier(txn, state: state, program: program, asOf: instant)))
+                    result.append((state, try evaluateTier(txn, state: state, timeline: timeline, asOf: instant)))
                     entry = try cursor.next()
                 }
             }

@@ -28,7 +28,7 @@ extension Ledger {
         if let newProgram { try newProgram.validate() }
         var fold = try environment.read { txn in
             let program = try newProgram ?? schema.program(txn)
-            var fold = ReplayFold(program: program)
+            var fold = ReplayFold(timeline: ProgramTimeline(base: program))
             let end = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
             // The stored count is only a capacity hint. Replay rebuilds the statistics, so a corrupt
             // record must not stop it, and no log has more customers than events.
@@ -52,6 +52,7 @@ extension Ledger {
             try txn.empty(schema.projectionSets[Int(live & 1)].customers)
             try schema.putMeta(txn, Schema.MetaKey.projectionPosition, end)
             try schema.putMeta(txn, Schema.MetaKey.statistics, caughtUp.statistics.encode())
+            try schema.putMeta(txn, Schema.MetaKey.programVersions, caughtUp.workspace.timeline.encodeVersions())
             if let newProgram { try schema.putMeta(txn, Schema.MetaKey.program, newProgram.encode()) }
             fold = caughtUp
             return ReplaySummary(
@@ -68,9 +69,14 @@ struct ReplayFold {
     var position: UInt64 = 0
     var events: UInt64 = 0
     var purchases: UInt64 = 0
+    /// True to fold program events as skipped ones, so that the base program stays in force, as
+    /// a simulation of another program needs.
+    var ignoresProgramEvents = false
 
-    init(program: LoyaltyProgram) {
-        workspace = ProjectionWorkspace(program: program, source: nil)
+    /// - parameter timeline: the base program, without versions: the fold adds each program
+    ///   event's version when it reaches it.
+    init(timeline: ProgramTimeline) {
+        workspace = ProjectionWorkspace(timeline: timeline, source: nil)
         workspace.cachesOrders = false
         workspace.tracksChanges = false
     }
@@ -101,7 +107,14 @@ struct ReplayFold {
         do {
             var reader = ByteReader(bytes)
             let header = try EventCodec.decodeHeader(&reader, metadata: false)
-            let event = try FoldEvent.decode(&reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+            if ignoresProgramEvents && header.customerID.isLedgerStream {
+                position = eventPosition
+                events += 1
+                return
+            }
+            let event = try FoldEvent.decode(
+                &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion,
+                lineItems: workspace.timeline.needsLineItems)
             guard reader.isAtEnd else {
                 throw DecodingError.malformed("\(reader.remaining) bytes after the payload", at: reader.offset)
             }

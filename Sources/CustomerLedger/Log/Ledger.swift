@@ -142,9 +142,10 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    /// Reads the loyalty program that the projections follow.
+    /// Reads the newest loyalty program: the last recorded version, or the one the ledger was
+    /// created with. ``program(asOf:)`` returns the one in force at an instant.
     @available(*, noasync)
     public func program() throws -> LoyaltyProgram {
-        try environment.read { txn in try schema.program(txn) }
+        try environment.read { txn in try schema.timeline(txn).latest }
     }
 }

@@ -25,7 +25,10 @@ struct Schema {
         static let logPosition = "log.position"
         static let projectionPosition = "projections.position"
         static let activeSet = "projections.active"
+        /// The base program: the one in force before the first program event.
         static let program = "program"
+        /// The program versions recorded by program events, with their positions.
+        static let programVersions = "program.versions"
         static let statistics = "statistics"
     }
 
@@ -103,6 +106,18 @@ struct Schema {
         } catch {
             throw LedgerError.corruptProjection("loyalty program: \(error)")
         }
+    }
+
+    /// Returns the base program and the versions recorded by program events.
+    func timeline(_ txn: Transaction) throws -> ProgramTimeline {
+        var timeline = ProgramTimeline(base: try program(txn))
+        guard let bytes = try metaBytes(txn, MetaKey.programVersions) else { return timeline }
+        do {
+            try bytes.withUnsafeBytes { try timeline.decodeVersions($0) }
+        } catch {
+            throw LedgerError.corruptProjection("program versions: \(error)")
+        }
+        return timeline
     }
 
     /// Returns the live projection tables.

@@ -1,5 +1,7 @@
 extension CustomerState {
-    static let encodingFormat: UInt8 = 1
+    /// Format 1 had no lots, debt, rewards, tier assignment, lifetime totals or points
+    /// per order and window entry. Format 2 adds them.
+    static let encodingFormat: UInt8 = 2
 
     /// Writes the state in the projection table's binary form. Equal states give equal bytes.
     func encode(into writer: inout ByteWriter) {
@@ -29,6 +31,33 @@ extension CustomerState {
         writer.write(signed: points.redeemed)
         writer.write(signed: points.adjusted)
         writer.write(signed: points.reversed)
+        writer.write(signed: points.expired)
+        writer.write(signed: points.forgiven)
+        writer.write(signed: pointsDebt)
+        writer.write(varint: UInt64(nextLotNumber))
+        writer.write(varint: UInt64(lots.count))
+        for lot in lots {
+            writer.write(varint: UInt64(lot.number))
+            writer.write(signed: lot.earnedAt.microseconds)
+            writer.write(signed: lot.availableAt.microseconds - lot.earnedAt.microseconds)
+            writer.write(signed: lot.expiresAt.map { $0.microseconds - lot.earnedAt.microseconds } ?? Int64.min)
+            writer.write(signed: lot.remaining)
+            writer.write(bigEndian: lot.orderFingerprint)
+        }
+        writer.write(varint: UInt64(rewardKeys.count))
+        for key in rewardKeys { writer.write(varint: key) }
+        if let assignment = tierAssignment {
+            writer.write(1)
+            writer.write(assignment.tier)
+            writer.write(assignment.reason)
+            writer.write(signed: assignment.until?.microseconds ?? Int64.min)
+        } else {
+            writer.write(0)
+        }
+        writer.write(signed: windowBase.netSpend)
+        writer.write(signed: windowBase.purchases)
+        writer.write(signed: windowBase.points)
+        writer.write(signed: latestEventAt.microseconds)
 
         writer.write(signed: latestSpendAt.microseconds)
         writer.write(varint: UInt64(window.count))
@@ -38,18 +67,22 @@ extension CustomerState {
             writer.write(varint: UInt64(previous - entry.occurredAt.microseconds))
             writer.write(signed: entry.amount)
             writer.write(entry.isPurchase ? 1 : 0)
+            writer.write(signed: entry.points)
             previous = entry.occurredAt.microseconds
         }
 
         writer.write(varint: UInt64(orderFingerprints.count))
         for fingerprint in orderFingerprints { writer.write(bigEndian: fingerprint) }
+        for points in orderPoints { writer.write(signed: points) }
     }
 
     /// Reads only the last position, the head of the customer's chain of events.
     static func lastPosition(in buffer: UnsafeRawBufferPointer) throws(DecodingError) -> UInt64 {
         var reader = ByteReader(buffer)
         let format = try reader.readByte()
-        guard format == encodingFormat else { throw .malformed("unknown customer state format \(format)", at: 0) }
+        guard format == 1 || format == encodingFormat else {
+            throw .malformed("unknown customer state format \(format)", at: 0)
+        }
         _ = try reader.readVarint()
         _ = try reader.readVarint()
         return try reader.readVarint()
@@ -59,7 +92,9 @@ extension CustomerState {
     static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> CustomerState {
         var reader = ByteReader(buffer)
         let format = try reader.readByte()
-        guard format == encodingFormat else { throw .malformed("unknown customer state format \(format)", at: 0) }
+        guard format == 1 || format == encodingFormat else {
+            throw .malformed("unknown customer state format \(format)", at: 0)
+        }
 
         let id = CustomerID(unchecked: try reader.readVarint())
         let version = UInt32(truncatingIfNeeded: try reader.readVarint())
@@ -94,6 +129,52 @@ extension CustomerState {
         state.points = PointsBalance(
             earned: try reader.readSigned(), redeemed: try reader.readSigned(), adjusted: try reader.readSigned(),
             reversed: try reader.readSigned())
+        if format >= 2 {
+            state.points.expired = try reader.readSigned()
+            state.points.forgiven = try reader.readSigned()
+            state.pointsDebt = try reader.readSigned()
+            let lastLot = try reader.readVarint()
+            guard lastLot <= UInt64(UInt32.max) else { throw .malformed("lot number too large", at: reader.offset) }
+            state.nextLotNumber = UInt32(lastLot)
+            let lots = try reader.readVarint()
+            guard lots <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
+            for _ in 0..<lots {
+                let number = try reader.readVarint()
+                guard number <= UInt64(UInt32.max) else { throw .malformed("lot number too large", at: reader.offset) }
+                let earnedAt = try reader.readSigned()
+                let availableAt = try reader.readSigned()
+                let expiresAt = try reader.readSigned()
+                state.lots.append(
+                    PointsLot(
+                        number: UInt32(number), earnedAt: Timestamp(microseconds: earnedAt),
+                        availableAt: Timestamp(microseconds: earnedAt &+ availableAt),
+                        expiresAt: expiresAt == Int64.min ? nil : Timestamp(microseconds: earnedAt &+ expiresAt),
+                        remaining: try reader.readSigned(), orderFingerprint: try reader.readBigEndian32()))
+            }
+            let keys = try reader.readVarint()
+            guard keys <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
+            for _ in 0..<keys { state.rewardKeys.append(try reader.readVarint()) }
+            if try reader.readByte() == 1 {
+                let tier = try reader.readString()
+                let reason = try reader.readString()
+                let until = try reader.readSigned()
+                state.tierAssignment = TierAssigned(
+                    tier: tier, reason: reason, until: until == Int64.min ? nil : Timestamp(microseconds: until))
+            }
+            state.windowBase = WindowTotals(
+                netSpend: try reader.readSigned(), purchases: try reader.readSigned(), points: try reader.readSigned())
+            state.latestEventAt = Timestamp(microseconds: try reader.readSigned())
+        } else if state.points.balance > 0 {
+            // A format 1 state kept only totals: its balance becomes one lot, available and never expiring.
+            state.nextLotNumber = 1
+            state.lots = [
+                PointsLot(
+                    number: 1, earnedAt: registeredAt, availableAt: registeredAt, expiresAt: nil,
+                    remaining: state.points.balance, orderFingerprint: 0)
+            ]
+        } else {
+            state.pointsDebt = -state.points.balance
+        }
 
         state.latestSpendAt = Timestamp(microseconds: try reader.readSigned())
         let entries = try reader.readVarint()
@@ -104,7 +185,9 @@ extension CustomerState {
             previous -= Int64(bitPattern: try reader.readVarint())
             let amount = try reader.readSigned()
             let isPurchase = try reader.readByte() == 1
-            state.window.append(SpendEntry(occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase))
+            let points = format >= 2 ? try reader.readSigned() : 0
+            state.window.append(
+                SpendEntry(occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase, points: points))
         }
         state.window.reverse()
 
@@ -112,7 +195,12 @@ extension CustomerState {
         guard fingerprints <= UInt64(reader.remaining / 4) else { throw .truncated(at: reader.offset) }
         state.orderFingerprints.reserveCapacity(Int(fingerprints))
         for _ in 0..<fingerprints { state.orderFingerprints.append(try reader.readBigEndian32()) }
+        state.orderPoints.reserveCapacity(Int(fingerprints))
+        for _ in 0..<fingerprints { state.orderPoints.append(format >= 2 ? try reader.readSigned() : -1) }
 
+        // Format 1 did not keep the latest event time. Events after the latest spend are rare
+        // there, and as-of queries before it refold the events anyway.
+        if format == 1 { state.latestEventAt = state.latestSpendAt }
         guard reader.isAtEnd else { throw .malformed("trailing bytes in customer state", at: reader.offset) }
         return state
     }

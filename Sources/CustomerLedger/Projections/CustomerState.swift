@@ -27,8 +27,26 @@ public struct CustomerState: Equatable, Sendable {
     var window: [SpendEntry]
     /// The later of the registration time and the latest occurred-at of any purchase or refund.
     var latestSpendAt: Timestamp
+    /// The latest occurred-at of any of the customer's events. Points and tiers at this instant
+    /// or later follow from the state alone.
+    public internal(set) var latestEventAt: Timestamp
     /// ``OrderKey/fingerprint(_:)`` of every order id, in purchase order.
     var orderFingerprints: [UInt32]
+    /// The points each order earned, in the order of ``orderFingerprints``, which refunds reverse a share of.
+    var orderPoints: [Int64]
+    /// The lots that still have points, in the order they were earned.
+    public internal(set) var lots: [PointsLot]
+    /// The number of the customer's newest lot.
+    var nextLotNumber: UInt32
+    /// Points that refunds took back after they were spent, which later earnings repay first.
+    public internal(set) var pointsDebt: Int64
+    /// 64-bit FNV-1a hashes of the keys of the rewards paid, so that none is paid twice.
+    var rewardKeys: [UInt64]
+    /// The tier set by hand, which is a floor until it ends.
+    public internal(set) var tierAssignment: TierAssigned?
+    /// Purchases, refunds and points that a lifetime window still counts after their entries
+    /// left ``window``.
+    var windowBase: WindowTotals
 
     /// Creates the state of a new customer.
     init(customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?) {
@@ -54,7 +72,15 @@ public struct CustomerState: Equatable, Sendable {
         points = PointsBalance()
         window = []
         latestSpendAt = registeredAt
+        latestEventAt = registeredAt
         orderFingerprints = []
+        orderPoints = []
+        lots = []
+        nextLotNumber = 0
+        pointsDebt = 0
+        rewardKeys = []
+        tierAssignment = nil
+        windowBase = WindowTotals()
     }
 
     /// The customer's current profile.
@@ -109,17 +135,41 @@ public struct PointsBalance: Equatable, Sendable {
     public var adjusted: Int64 = 0
     /// Points taken back because of refunds.
     public var reversed: Int64 = 0
+    /// Points that ``PointsExpired`` events wrote off.
+    public var expired: Int64 = 0
+    /// Points that refunds should have taken back but could not, because they were spent and the
+    /// program clamps the balance at zero.
+    public var forgiven: Int64 = 0
 
-    public init(earned: Int64 = 0, redeemed: Int64 = 0, adjusted: Int64 = 0, reversed: Int64 = 0) {
+    public init(
+        earned: Int64 = 0, redeemed: Int64 = 0, adjusted: Int64 = 0, reversed: Int64 = 0, expired: Int64 = 0,
+        forgiven: Int64 = 0
+    ) {
         self.earned = earned
         self.redeemed = redeemed
         self.adjusted = adjusted
         self.reversed = reversed
+        self.expired = expired
+        self.forgiven = forgiven
     }
 
-    /// The points available to redeem. The balance is negative when refunds took back points
-    /// that were already spent.
-    public var balance: Int64 { earned - reversed - redeemed + adjusted }
+    /// The points held after the last event, pending ones included and expiry not yet written
+    /// down. It is negative while refunds of spent points are being repaid.
+    /// ``CustomerState/pointsStatement(asOf:)`` splits it by pending and expiry at an instant.
+    public var balance: Int64 { earned - reversed - redeemed + adjusted - expired }
+}
+
+/// Net spend, purchases and points earned, added up over tier window entries.
+struct WindowTotals: Equatable, Sendable {
+    var netSpend: Int64 = 0
+    var purchases: Int64 = 0
+    var points: Int64 = 0
+
+    mutating func add(_ entry: SpendEntry) {
+        netSpend += entry.amount
+        if entry.isPurchase { purchases += 1 }
+        points += entry.points
+    }
 }
 
 /// A purchase or refund as the tier window counts it.
@@ -128,4 +178,6 @@ struct SpendEntry: Equatable, Sendable {
     /// Signed amount in the program currency: negative for refunds, 0 for other currencies.
     var amount: Int64
     var isPurchase: Bool
+    /// Points the event earned (negative for a refund's reversal), for tiers that count points.
+    var points: Int64 = 0
 }

@@ -7,11 +7,17 @@ enum FoldEvent {
     /// A registration, with the profile already in ``CustomerState``'s stored form.
     case registered(profileBytes: [UInt8], referrer: CustomerID?)
     case profileUpdated(ProfileChanges)
-    case purchase(orderID: String, amount: Money)
+    /// A purchase, with line items only when some program earns by SKU or category.
+    case purchase(orderID: String, amount: Money, lineItems: [FoldLineItem])
     case refund(orderID: String, amount: Money)
     case redeemed(points: Int64)
     case adjusted(points: Int64)
     case feedback(rating: Int, isComplaint: Bool)
+    /// A loyalty program version, from a ``EventType/programDefined`` or ``EventType/programChanged`` event.
+    case programVersion(ProgramVersion)
+    case tierAssigned(TierAssigned)
+    case pointsExpired(points: Int64, lot: UInt32)
+    case rewardGranted(points: Int64, key: String)
     /// An event that projections skip, apart from its version and position.
     case skipped
 
@@ -22,7 +28,7 @@ enum FoldEvent {
         case .profileUpdated(let updated):
             self = .profileUpdated(updated.changes)
         case .purchaseRecorded(let purchase):
-            self = .purchase(orderID: purchase.orderID, amount: purchase.amount)
+            self = .purchase(orderID: purchase.orderID, amount: purchase.amount, lineItems: purchase.lineItems.map(FoldLineItem.init))
         case .refundRecorded(let refund):
             self = .refund(orderID: refund.orderID, amount: refund.amount)
         case .pointsRedeemed(let redeemed):
@@ -31,6 +37,14 @@ enum FoldEvent {
             self = .adjusted(points: adjusted.points)
         case .feedbackRecorded(let feedback):
             self = .feedback(rating: feedback.rating, isComplaint: feedback.isComplaint)
+        case .programDefined(let version), .programChanged(let version):
+            self = .programVersion(version)
+        case .tierAssigned(let assigned):
+            self = .tierAssigned(assigned)
+        case .pointsExpired(let expired):
+            self = .pointsExpired(points: expired.points, lot: expired.lot)
+        case .rewardGranted(let reward):
+            self = .rewardGranted(points: reward.points, key: reward.key)
         case .unrecognized:
             self = .skipped
         }
@@ -38,14 +52,16 @@ enum FoldEvent {
 
     /// Reads the fold input from a stored record's two payload parts, checking only the fields
     /// it reads and the lengths of those it skips.
-    static func decode(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8) throws(DecodingError)
-        -> FoldEvent
+    /// - parameter lineItems: true to read the line items of purchases, which only SKU and
+    ///   category multipliers need.
+    static func decode(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8, lineItems: Bool = false)
+        throws(DecodingError) -> FoldEvent
     {
         let publicLength = try reader.readLength()
         var input = ByteReader(try reader.slice(publicLength))
         let personalLength = try reader.readLength()
         var personal = ByteReader(try reader.slice(personalLength))
-        guard let type = EventType(rawValue: typeCode), schemaVersion == type.currentSchemaVersion else { return .skipped }
+        guard let type = EventType(rawValue: typeCode), type.reads(schemaVersion: schemaVersion) else { return .skipped }
 
         switch type {
         case .customerRegistered:
@@ -62,14 +78,19 @@ enum FoldEvent {
             profile.write(lengthPrefixed: try personal.slice(try personal.readLength()))
             return .registered(profileBytes: profile.bytes, referrer: referrer)
 
-        case .profileUpdated:
-            guard case .profileUpdated(let updated) = try PayloadCodec.decode(type, public: &input, personal: &personal)
+        case .purchaseRecorded where lineItems:
+            guard
+                case .purchaseRecorded(let purchase) = try PayloadCodec.decode(
+                    type, schemaVersion: schemaVersion, public: &input, personal: &personal)
             else { return .skipped }
-            return .profileUpdated(updated.changes)
+            return FoldEvent(.purchaseRecorded(purchase))
 
         case .purchaseRecorded:
             let orderID = try input.readString()
-            return .purchase(orderID: orderID, amount: try PayloadCodec.readMoney(&input))
+            return .purchase(orderID: orderID, amount: try PayloadCodec.readMoney(&input), lineItems: [])
+
+        case .profileUpdated, .programDefined, .programChanged, .tierAssigned, .pointsExpired, .rewardGranted:
+            return FoldEvent(try PayloadCodec.decode(type, schemaVersion: schemaVersion, public: &input, personal: &personal))
 
         case .refundRecorded:
             let orderID = try input.readString()
@@ -94,5 +115,12 @@ extension ByteWriter {
     mutating func write(lengthPrefixed raw: UnsafeRawBufferPointer) {
         write(varint: UInt64(raw.count))
         bytes.append(contentsOf: raw)
+    }
+}
+
+extension FoldLineItem {
+    init(_ item: LineItem) {
+        let (amount, overflow) = item.quantity.multipliedReportingOverflow(by: item.unitPrice)
+        self.init(sku: item.sku, category: item.category, amount: overflow ? Int64.max : amount)
     }
 }

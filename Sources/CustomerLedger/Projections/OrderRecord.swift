@@ -14,13 +14,3 @@ struct OrderRecord: Equatable, Sendable {
         ProjectionWorkspace.proportion(pointsEarned, numerator: refunded, denominator: amount.minorUnits)
     }
 }
-
-extension LoyaltyProgram {
-    /// Returns the points a purchase of `amount` earns on its own under the per-order scope:
-    /// whole units of the program currency times `pointsPerUnit`, and 0 in any other currency
-    /// or under the cumulative scope.
-    func pointsEarned(by amount: Money) -> Int64 {
-        guard earningScope == .perOrder, amount.currency == currency else { return 0 }
-        return amount.minorUnits / currency.minorUnitsPerUnit * pointsPerUnit
-    }
-}

@@ -8,7 +8,8 @@ import Glibc
 /// id needs it. Appends keep the orders they touch in memory for the rest of the batch, and
 /// replay keeps none (see ``cachesOrders``).
 struct ProjectionWorkspace {
-    let program: LoyaltyProgram
+    /// The loyalty program versions known so far. Program events extend it as they are folded.
+    var timeline: ProgramTimeline
     /// The customers in memory, in the order they were loaded or registered. States live in an
     /// array, so that folding an event changes one in place without moving or copying it.
     private(set) var states: [CustomerState] = []
@@ -28,10 +29,17 @@ struct ProjectionWorkspace {
     /// every order in memory.
     var cachesOrders = true
 
-    init(program: LoyaltyProgram, source: ProjectionSource?) {
-        self.program = program
+    init(timeline: ProgramTimeline, source: ProjectionSource?) {
+        self.timeline = timeline
         self.source = source
     }
+
+    init(program: LoyaltyProgram, source: ProjectionSource?) {
+        self.init(timeline: ProgramTimeline(base: program), source: source)
+    }
+
+    /// Returns the program in force at `instant`.
+    func program(at instant: Timestamp) -> LoyaltyProgram { timeline.program(at: instant) }
 
     /// Returns the customer's state, loading it from the source on first use, or nil when the
     /// customer is not registered.
@@ -76,15 +84,23 @@ struct ProjectionWorkspace {
     mutating func order(_ key: OrderKey, state: CustomerState) throws -> OrderRecord? {
         if let order = orders[key] { return order }
         guard let source, state.orderFingerprints.contains(key.fingerprint),
-            let order = try source.order(key, newestPosition: state.lastPosition, program: program)
+            let order = try source.order(key, state: state, timeline: timeline)
         else { return nil }
         if cachesOrders { orders[key] = order }
         return order
     }
 
-    /// Checks the business rules for appending `payload` for `customerID` now, and throws
-    /// ``RuleViolation`` when one fails.
-    mutating func validate(_ payload: EventPayload, customerID: CustomerID) throws {
+    /// Checks the business rules for appending `payload` for `customerID` at `occurredAt`, and
+    /// throws ``RuleViolation`` when one fails.
+    mutating func validate(_ payload: EventPayload, customerID: CustomerID, occurredAt: Timestamp) throws {
+        if let type = payload.type, type.isLedgerEvent || customerID.isLedgerStream {
+            guard type.isLedgerEvent, customerID.isLedgerStream else {
+                throw RuleViolation(
+                    "\(type) events belong to \(type.isLedgerEvent ? "the ledger's own stream; set the program with setProgram" : "customers, not the ledger's own stream")")
+            }
+            return
+        }
+        let program = program(at: occurredAt)
         let state = try customer(customerID)
         if case .customerRegistered = payload {
             guard state == nil else { throw RuleViolation("customer \(customerID) is already registered") }
@@ -96,6 +112,7 @@ struct ProjectionWorkspace {
         case .customerRegistered(let registered):
             try Self.checkProfile(registered.profile)
             if registered.referrer == customerID { throw RuleViolation("customer \(customerID) cannot refer themselves") }
+            if customerID.isLedgerStream { throw RuleViolation("customer id 0 is reserved for the ledger's own stream") }
 
         case .profileUpdated(let updated):
             guard !updated.changes.isEmpty else { throw RuleViolation("the profile update changes no field") }
@@ -114,12 +131,13 @@ struct ProjectionWorkspace {
                 throw RuleViolation(
                     "purchase amount \(purchase.amount) exceeds the limit of \(Self.maximumAmount) minor units per event")
             }
-            try checkTotals(after: purchase.amount, state: state!)
+            try checkTotals(after: purchase.amount, state: state!, program: program)
             guard purchase.lineItems.count <= 1000 else {
                 throw RuleViolation("the purchase has \(purchase.lineItems.count) line items; the limit is 1000")
             }
             for item in purchase.lineItems {
                 try Self.checkText(item.sku, field: "SKU", required: true)
+                try Self.checkText(item.category, field: "category", limit: 256)
                 guard item.quantity >= 0 else { throw RuleViolation("quantity \(item.quantity) of SKU '\(item.sku)' is negative") }
                 guard item.unitPrice >= 0 else {
                     throw RuleViolation("unit price \(item.unitPrice) of SKU '\(item.sku)' is negative")
@@ -160,10 +178,7 @@ struct ProjectionWorkspace {
             guard redeemed.points >= 0 else {
                 throw RuleViolation("redeemed points must not be negative, got \(redeemed.points)")
             }
-            let available = state!.points.balance
-            guard redeemed.points <= available else {
-                throw RuleViolation("redemption of \(redeemed.points) points exceeds the available balance of \(available)")
-            }
+            try checkRedemption(redeemed, state: state!, at: occurredAt, program: program)
 
         case .pointsAdjusted(let adjusted):
             try Self.checkText(adjusted.reason, field: "reason", required: true)
@@ -183,22 +198,64 @@ struct ProjectionWorkspace {
             }
             try Self.checkText(feedback.text, field: "feedback text", limit: 32_768)
 
+        case .programDefined, .programChanged:
+            break  // Checked above.
+
+        case .tierAssigned(let assigned):
+            guard program.tierIndex(named: assigned.tier) != nil else {
+                throw RuleViolation(
+                    "tier '\(assigned.tier)' is not on the program's ladder (\(program.tiers.map(\.name).joined(separator: ", ")))")
+            }
+            try Self.checkText(assigned.reason, field: "reason", required: true)
+            if let until = assigned.until, until <= occurredAt {
+                throw RuleViolation("the assignment ends at \(until), not after it starts at \(occurredAt)")
+            }
+
+        case .pointsExpired(let expired):
+            guard let lot = state!.lots.first(where: { $0.number == expired.lot }) else {
+                throw RuleViolation("customer \(customerID) has no lot \(expired.lot) with points left")
+            }
+            guard lot.hasExpired(at: occurredAt) else {
+                throw RuleViolation(
+                    "lot \(expired.lot) expires at \(lot.expiresAt.map { "\($0)" } ?? "never"), after \(occurredAt)")
+            }
+            guard expired.points == lot.remaining else {
+                throw RuleViolation("lot \(expired.lot) has \(lot.remaining) points left, not \(expired.points)")
+            }
+
+        case .rewardGranted(let reward):
+            try Self.checkText(reward.key, field: "reward key", required: true, limit: 256)
+            guard reward.points >= 0, reward.points <= 1_000_000_000_000 else {
+                throw RuleViolation("reward points must be between 0 and 1000000000000, got \(reward.points)")
+            }
+            guard !state!.rewardKeys.contains(Self.rewardKeyHash(reward.key)) else {
+                throw RuleViolation("reward '\(reward.key)' was already paid to customer \(customerID)")
+            }
+
         case .unrecognized(let unknown):
             // Kept verbatim for a newer version of the ledger to read, and skipped by projections.
             // A type and schema version that this version decodes would bypass these rules and
             // might not decode afterwards.
-            if let type = EventType(rawValue: unknown.typeCode), unknown.schemaVersion == type.currentSchemaVersion {
+            if let type = EventType(rawValue: unknown.typeCode), type.reads(schemaVersion: unknown.schemaVersion) {
                 throw RuleViolation(
                     "type code \(unknown.typeCode) with schema version \(unknown.schemaVersion) is \(type), which this version decodes; append it as a \(type) payload")
             }
         }
     }
 
-    /// Folds one event into the workspace. The event must have passed ``validate(_:customerID:)``
+    /// Folds one event into the workspace. The event must have passed ``validate(_:customerID:occurredAt:)``
     /// when it was appended. Unrecognized events change only the version and last position.
     mutating func apply(
         _ event: FoldEvent, customerID: CustomerID, version: UInt32, position: UInt64, occurredAt: Timestamp
     ) throws {
+        if customerID.isLedgerStream {
+            if case .programVersion(let programVersion) = event {
+                timeline.add(programVersion, position: position)
+            }
+            timeline.streamVersion = version
+            return
+        }
+        let program = program(at: occurredAt)
         let slot: Int
         switch event {
         case .registered(let profileBytes, let referrer):
@@ -213,37 +270,50 @@ struct ProjectionWorkspace {
             let key = OrderKey(customerID: customerID, orderID: orderID)
             if let order = try order(key, state: states[slot]) {
                 let refunded = Self.applyRefund(
-                    amount: amount, order: order, to: &states[slot], occurredAt: occurredAt, program: program)
+                    amount: amount, order: order, fingerprint: key.fingerprint, to: &states[slot], at: occurredAt,
+                    program: program)
                 if cachesOrders { orders[key] = refunded }
             }
         default:
             guard let found = try self.slot(of: customerID) else { return }
             slot = found
-            let placed = Self.fold(event, into: &states[slot], occurredAt: occurredAt, program: program)
+            let placed = Self.fold(event, into: &states[slot], at: occurredAt, program: program)
             if cachesOrders, let placed { orders[placed.key] = placed.order }
         }
         states[slot].version = version
         states[slot].lastPosition = position
+        if occurredAt > states[slot].latestEventAt { states[slot].latestEventAt = occurredAt }
         if tracksChanges { changedCustomers.insert(customerID) }
     }
 
     /// Folds an event other than a registration or a refund into `state`, and returns the order
     /// that a purchase creates.
     private static func fold(
-        _ event: FoldEvent, into state: inout CustomerState, occurredAt: Timestamp, program: LoyaltyProgram
+        _ event: FoldEvent, into state: inout CustomerState, at instant: Timestamp, program: LoyaltyProgram
     ) -> (key: OrderKey, order: OrderRecord)? {
         switch event {
-        case .registered, .refund, .skipped:
+        case .registered, .refund, .skipped, .programVersion:
             return nil
         case .profileUpdated(let changes):
             state.profile.apply(changes)
             return nil
-        case .purchase(let orderID, let amount):
-            return applyPurchase(orderID: orderID, amount: amount, to: &state, occurredAt: occurredAt, program: program)
+        case .purchase(let orderID, let amount, let lineItems):
+            return applyPurchase(
+                orderID: orderID, amount: amount, lineItems: lineItems, to: &state, at: instant, program: program)
         case .redeemed(let points):
+            let taken = state.consume(points, at: instant)
+            state.pointsDebt += points - taken
             state.points.redeemed += points
             return nil
         case .adjusted(let points):
+            if points > 0 {
+                state.addLot(
+                    points, at: instant, availableAt: instant, expiresAt: program.expiry(ofPointsAvailableAt: instant),
+                    orderFingerprint: 0)
+            } else {
+                let taken = state.consume(-points, at: instant)
+                state.pointsDebt += -points - taken
+            }
             state.points.adjusted += points
             return nil
         case .feedback(let rating, let isComplaint):
@@ -251,40 +321,67 @@ struct ProjectionWorkspace {
             state.ratingTotal += Int64(rating)
             if isComplaint { state.complaintCount += 1 }
             return nil
+        case .tierAssigned(let assigned):
+            state.tierAssignment = assigned
+            return nil
+        case .pointsExpired(let points, let number):
+            if let index = state.lots.firstIndex(where: { $0.number == number }) {
+                let written = min(points, state.lots[index].remaining)
+                state.lots[index].remaining -= written
+                state.points.expired += written
+                state.lots.removeAll { $0.remaining == 0 }
+            }
+            return nil
+        case .rewardGranted(let points, let key):
+            state.rewardKeys.append(rewardKeyHash(key))
+            state.points.earned += points
+            state.addLot(
+                points, at: instant, availableAt: instant, expiresAt: program.expiry(ofPointsAvailableAt: instant),
+                orderFingerprint: 0)
+            return nil
         }
     }
 
     private static func applyPurchase(
-        orderID: String, amount money: Money, to state: inout CustomerState, occurredAt: Timestamp,
-        program: LoyaltyProgram
+        orderID: String, amount money: Money, lineItems: [FoldLineItem], to state: inout CustomerState,
+        at instant: Timestamp, program: LoyaltyProgram
     ) -> (key: OrderKey, order: OrderRecord) {
         let amount = money.minorUnits
+        let key = OrderKey(customerID: state.customerID, orderID: orderID)
         state.purchaseCount += 1
-        if state.firstPurchaseAt.map({ occurredAt < $0 }) ?? true { state.firstPurchaseAt = occurredAt }
-        if state.lastPurchaseAt.map({ occurredAt > $0 }) ?? true { state.lastPurchaseAt = occurredAt }
+        if state.firstPurchaseAt.map({ instant < $0 }) ?? true { state.firstPurchaseAt = instant }
+        if state.lastPurchaseAt.map({ instant > $0 }) ?? true { state.lastPurchaseAt = instant }
+
         state.addSpend(amount, refund: false, currency: money.currency)
 
         let inProgramCurrency = money.currency == program.currency
-        let earned = program.pointsEarned(by: money)
+        var earned: Int64 = 0
         if inProgramCurrency {
             switch program.earningScope {
-            case .perOrder: state.points.earned += earned
-            case .cumulative: settleCumulativePoints(&state, program: program)
+            case .perOrder:
+                earned = program.pointsForOrder(money, lineItems: lineItems, state: state, at: instant)
+                state.points.earned += earned
+                let availableAt = program.availability(ofPointsEarnedAt: instant)
+                state.addLot(
+                    earned, at: instant, availableAt: availableAt, expiresAt: program.expiry(ofPointsAvailableAt: availableAt),
+                    orderFingerprint: key.fingerprint)
+            case .cumulative:
+                earned = settleCumulativePoints(&state, at: instant, fingerprint: key.fingerprint, program: program)
             }
         }
         addToWindow(
-            SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? amount : 0, isPurchase: true), &state,
+            SpendEntry(occurredAt: instant, amount: inProgramCurrency ? amount : 0, isPurchase: true, points: earned), &state,
             program: program)
 
-        let key = OrderKey(customerID: state.customerID, orderID: orderID)
         state.orderFingerprints.append(key.fingerprint)
+        state.orderPoints.append(program.earningScope == .perOrder ? earned : 0)
         return (key, OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0))
     }
 
     /// Folds a refund of `order` into `state`, and returns the order after the refund.
     private static func applyRefund(
-        amount money: Money, order: OrderRecord, to state: inout CustomerState, occurredAt: Timestamp,
-        program: LoyaltyProgram
+        amount money: Money, order: OrderRecord, fingerprint: UInt32, to state: inout CustomerState,
+        at instant: Timestamp, program: LoyaltyProgram
     ) -> OrderRecord {
         var order = order
         let amount = money.minorUnits
@@ -293,35 +390,58 @@ struct ProjectionWorkspace {
         state.addSpend(amount, refund: true, currency: money.currency)
 
         let inProgramCurrency = money.currency == program.currency
+        var reversal: Int64 = 0
         if inProgramCurrency {
             switch program.earningScope {
             case .perOrder:
                 // Reverse the refunded share of what the order earned, rounded down, so that all
                 // refunds together never take back more than the order earned.
                 let share = order.reversedPoints(afterRefunding: order.refunded)
-                let reversal = share - order.pointsReversed
+                reversal = share - order.pointsReversed
                 order.pointsReversed = share
-                state.points.reversed += reversal
+                let outcome = state.takeBack(
+                    reversal, orderFingerprint: fingerprint, at: instant, shortfall: program.refundShortfall)
+                state.points.reversed += outcome.taken
+                state.points.forgiven += outcome.forgiven
             case .cumulative:
-                settleCumulativePoints(&state, program: program)
+                reversal = -settleCumulativePoints(&state, at: instant, fingerprint: fingerprint, program: program)
             }
         }
         addToWindow(
-            SpendEntry(occurredAt: occurredAt, amount: inProgramCurrency ? -amount : 0, isPurchase: false), &state,
-            program: program)
+            SpendEntry(occurredAt: instant, amount: inProgramCurrency ? -amount : 0, isPurchase: false, points: -reversal),
+            &state, program: program)
         return order
     }
 
-    /// Brings earned minus reversed points to `floor(net spend / unit) * pointsPerUnit`.
-    private static func settleCumulativePoints(_ state: inout CustomerState, program: LoyaltyProgram) {
+    /// Brings earned minus reversed points to the rounded lifetime net spend times
+    /// `pointsPerUnit`, and returns the change: positive when points were earned.
+    private static func settleCumulativePoints(
+        _ state: inout CustomerState, at instant: Timestamp, fingerprint: UInt32, program: LoyaltyProgram
+    ) -> Int64 {
         let net = state.spend(in: program.currency).net
-        let target = max(0, net / program.currency.minorUnitsPerUnit) * program.pointsPerUnit
-        let current = state.points.earned - state.points.reversed
-        if target > current { state.points.earned += target - current } else { state.points.reversed += current - target }
+        let target = LoyaltyProgram.rounded(
+            Int128(max(0, net)) * Int128(program.pointsPerUnit), dividedBy: Int128(program.currency.minorUnitsPerUnit),
+            program.rounding)
+        let current = state.points.earned - state.points.reversed - state.points.forgiven
+        if target > current {
+            let earned = target - current
+            state.points.earned += earned
+            let availableAt = program.availability(ofPointsEarnedAt: instant)
+            state.addLot(
+                earned, at: instant, availableAt: availableAt, expiresAt: program.expiry(ofPointsAvailableAt: availableAt),
+                orderFingerprint: fingerprint)
+            return earned
+        }
+        let outcome = state.takeBack(
+            current - target, orderFingerprint: fingerprint, at: instant, shortfall: program.refundShortfall)
+        state.points.reversed += outcome.taken
+        state.points.forgiven += outcome.forgiven
+        return target - current
     }
 
-    /// Inserts `entry` in occurred-at order and drops entries that no window ending at or after
-    /// the latest spend can include, once there are enough of them.
+    /// Inserts `entry` in occurred-at order and drops entries that no tier evaluation at or after
+    /// the latest spend can include, once there are enough of them. A lifetime window adds the
+    /// dropped entries to the customer's window totals instead.
     private static func addToWindow(_ entry: SpendEntry, _ state: inout CustomerState, program: LoyaltyProgram) {
         if entry.occurredAt > state.latestSpendAt { state.latestSpendAt = entry.occurredAt }
         var index = state.window.count
@@ -329,11 +449,66 @@ struct ProjectionWorkspace {
         state.window.insert(entry, at: index)
         // Entries too old for any window are dropped in bulk, since each removal shifts the whole
         // array. Both appends and replay make the same calls, so they keep the same entries.
-        let oldest = state.latestSpendAt.adding(days: -program.tierWindowDays)
+        let oldest = state.latestSpendAt.adding(days: -program.windowRetentionDays)
         let stale = state.window.firstIndex { $0.occurredAt > oldest } ?? state.window.count
         if stale >= 16 || stale * 2 >= state.window.count {
+            if program.tierWindow == .lifetime {
+                for dropped in state.window[..<stale] { state.windowBase.add(dropped) }
+            }
             state.window.removeFirst(stale)
         }
+    }
+
+    /// Checks a redemption against the available balance at `instant` and the program's limits.
+    private mutating func checkRedemption(
+        _ redeemed: PointsRedeemed, state: CustomerState, at instant: Timestamp, program: LoyaltyProgram
+    ) throws {
+        let available = state.availablePoints(at: instant)
+        guard redeemed.points <= available else {
+            throw RuleViolation(
+                "redemption of \(redeemed.points) points exceeds the available balance of \(available) at \(instant)")
+        }
+        if let offer = program.offers.first(where: { $0.id == redeemed.reward }) {
+            guard redeemed.points == offer.points else {
+                throw RuleViolation("offer '\(offer.id)' costs \(offer.points) points, not \(redeemed.points)")
+            }
+            if !offer.eligibleTiers.isEmpty {
+                let tier = program.evaluateTier(state, asOf: instant).tierName
+                guard offer.eligibleTiers.contains(tier) else {
+                    throw RuleViolation(
+                        "offer '\(offer.id)' is for \(offer.eligibleTiers.joined(separator: ", ")) members, and customer \(state.customerID) is \(tier)")
+                }
+            }
+        }
+        guard redeemed.points > 0 else { return }
+        let rules = program.redemption
+        guard redeemed.points >= rules.minimumPoints else {
+            throw RuleViolation("redemption of \(redeemed.points) points is below the minimum of \(rules.minimumPoints)")
+        }
+        let balanceLimit = Self.proportion(available, numerator: rules.maximumBalancePercent, denominator: 100)
+        guard rules.maximumBalancePercent == 100 || redeemed.points <= balanceLimit else {
+            throw RuleViolation(
+                "redemption of \(redeemed.points) points exceeds \(rules.maximumBalancePercent)% of the available \(available), \(balanceLimit) points")
+        }
+        guard !redeemed.orderID.isEmpty else { return }
+        try Self.checkText(redeemed.orderID, field: "order id", limit: Self.orderIDLimit)
+        let key = OrderKey(customerID: state.customerID, orderID: redeemed.orderID)
+        guard let order = try order(key, state: state) else {
+            throw RuleViolation("customer \(state.customerID) has no order '\(redeemed.orderID)' to redeem points against")
+        }
+        let value = program.pointValue.value(of: redeemed.points)
+        let orderLimit = Self.proportion(order.amount.minorUnits, numerator: rules.maximumOrderPercent, denominator: 100)
+        guard order.amount.currency == program.currency, value <= orderLimit else {
+            throw RuleViolation(
+                "\(redeemed.points) points are worth \(Money(minorUnits: value, currency: program.currency)), more than \(rules.maximumOrderPercent)% of order '\(redeemed.orderID)' (\(Money(minorUnits: orderLimit, currency: order.amount.currency)))")
+        }
+    }
+
+    /// Returns the 64-bit FNV-1a hash of a reward key.
+    static func rewardKeyHash(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
     /// Returns `floor(value * numerator / denominator)` without overflow, for non-negative inputs.
@@ -358,7 +533,7 @@ struct ProjectionWorkspace {
 
     /// Rejects a purchase whose spend totals or points earned could pass `Int64.max`, so that
     /// folding it cannot overflow.
-    private func checkTotals(after amount: Money, state: CustomerState) throws {
+    private func checkTotals(after amount: Money, state: CustomerState, program: LoyaltyProgram) throws {
         let spend = state.spend(in: amount.currency)
         let (gross, grossOverflow) = spend.gross.addingReportingOverflow(amount.minorUnits)
         guard !grossOverflow else {
@@ -462,14 +637,18 @@ struct ProjectionSource {
         }
     }
 
-    /// Rebuilds an order by walking the customer's events back from `newestPosition`, adding up
-    /// the order's refunds until its purchase. Returns nil when the customer has no such order.
+    /// Rebuilds an order of the customer whose current state is `state` by walking the
+    /// customer's events back from the newest, adding up the order's refunds until its purchase.
+    /// The points it earned come from the state, by the purchase's place among the customer's
+    /// purchases. Returns nil when the customer has no such order.
     /// - Complexity: O(k log N) for a customer with k events.
-    func order(_ key: OrderKey, newestPosition: UInt64, program: LoyaltyProgram) throws -> OrderRecord? {
-        var position = newestPosition
+    func order(_ key: OrderKey, state: CustomerState, timeline: ProgramTimeline) throws -> OrderRecord? {
+        var position = state.lastPosition
         var refunded: Int64 = 0
+        var laterPurchases = 0
         while position > 0 {
-            let found: (event: FoldEvent, previous: UInt64) = try Keys.withUInt64(position) { positionKey in
+            let found: (event: FoldEvent, previous: UInt64, occurredAt: Timestamp) = try Keys.withUInt64(position) {
+                positionKey in
                 guard let bytes = try transaction.get(events, positionKey) else {
                     throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
                 }
@@ -479,20 +658,30 @@ struct ProjectionSource {
                     let previous = header.previousPosition(of: position)
                     guard header.typeCode == EventType.purchaseRecorded.rawValue
                         || header.typeCode == EventType.refundRecorded.rawValue
-                    else { return (.skipped, previous) }
+                    else { return (.skipped, previous, header.occurredAt) }
                     let event = try FoldEvent.decode(
                         &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
-                    return (event, previous)
+                    return (event, previous, header.occurredAt)
                 } catch let error as DecodingError {
                     throw LedgerError.corruptEvent(position: position, error)
                 }
             }
             switch found.event {
-            case .purchase(let orderID, let amount) where orderID.utf8.elementsEqual(key.orderID.utf8):
-                let earned = program.pointsEarned(by: amount)
+            case .purchase(let orderID, let amount, _) where orderID.utf8.elementsEqual(key.orderID.utf8):
+                let ordinal = state.orderPoints.count - 1 - laterPurchases
+                let program = timeline.program(at: found.occurredAt)
+                var earned: Int64 = 0
+                if program.earningScope == .perOrder && amount.currency == program.currency {
+                    // A state stored before points per order were kept has -1 for each order.
+                    earned = ordinal >= 0 && state.orderPoints[ordinal] >= 0
+                        ? state.orderPoints[ordinal]
+                        : amount.minorUnits / program.currency.minorUnitsPerUnit * program.pointsPerUnit
+                }
                 var order = OrderRecord(amount: amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)
-                if program.earningScope == .perOrder { order.pointsReversed = order.reversedPoints(afterRefunding: refunded) }
+                order.pointsReversed = order.reversedPoints(afterRefunding: refunded)
                 return order
+            case .purchase:
+                laterPurchases += 1
             case .refund(let orderID, let amount) where orderID.utf8.elementsEqual(key.orderID.utf8):
                 refunded += amount.minorUnits
             default:

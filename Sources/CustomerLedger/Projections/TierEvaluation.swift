@@ -7,9 +7,28 @@ public struct TierEvaluation: Equatable, Sendable {
     /// Net spend in the window, in minor units of the program currency.
     public var windowNetSpend: Int64
     public var windowPurchases: Int64
+    /// Points earned in the window, before redemptions.
+    public var windowPointsEarned: Int64
     public var tenureDays: Int64
+    /// The start of the window, or nil for a lifetime window.
+    public var windowStart: Timestamp?
+    /// The highest tier the window's figures reach on their own.
+    public var qualifiedTierIndex: Int
+    /// The reason the tier is above ``qualifiedTierIndex``, or nil when it is not.
+    public var reason: TierHoldReason?
     /// The figures still missing for the next tier up, or nil at the top of the ladder.
     public var nextTier: NextTierGap?
+    /// The instant the tier drops if nothing else happens: the end of a grace period or of a
+    /// manual assignment. Nil when no drop is foreseen.
+    public var dropsAt: Timestamp?
+}
+
+/// The reason a customer keeps a tier that the current figures do not reach.
+public enum TierHoldReason: Equatable, Sendable {
+    /// The customer qualified at `lastQualifiedAt` and is inside the downgrade grace period.
+    case grace(lastQualifiedAt: Timestamp)
+    /// A manual assignment sets a floor.
+    case assigned(TierAssigned)
 }
 
 /// The figures a customer still lacks for the next tier.
@@ -18,42 +37,135 @@ public struct NextTierGap: Equatable, Sendable {
     public var netSpendNeeded: Int64
     public var purchasesNeeded: Int64
     public var tenureDaysNeeded: Int64
+    public var pointsNeeded: Int64
 }
 
 extension LoyaltyProgram {
-    /// Ranks `state` on the ladder as of `instant`, from the spend entries inside the window
-    /// `(instant - tierWindowDays, instant]`.
+    /// Ranks `state` on the ladder as of `instant`.
     ///
-    /// The result is exact when `instant` is at or after the customer's latest purchase or refund.
-    /// For earlier instants, ``Ledger/tier(of:asOf:)`` refolds the customer's events instead.
+    /// Upgrades count at once. A customer keeps a tier for ``downgradeGraceDays`` after last
+    /// qualifying for it, and a manual assignment is a floor until it ends. Tier requirements
+    /// count spend and points earned, never the balance, so redemptions do not lower a tier.
+    ///
+    /// The result is exact when `instant` is at or after the customer's latest event. For
+    /// earlier instants, ``Ledger/tier(of:asOf:)`` refolds the customer's events instead.
     func evaluateTier(_ state: CustomerState, asOf instant: Timestamp) -> TierEvaluation {
-        let windowStart = instant.adding(days: -tierWindowDays)
-        var net: Int64 = 0
-        var purchases: Int64 = 0
-        for entry in state.window where entry.occurredAt > windowStart && entry.occurredAt <= instant {
-            net += entry.amount
-            if entry.isPurchase { purchases += 1 }
-        }
+        let now = qualification(of: state, at: instant)
+        var index = now.index
+        var reason: TierHoldReason?
+        var dropsAt: Timestamp?
 
-        let (elapsed, overflow) = instant.microseconds.subtractingReportingOverflow(state.registeredAt.microseconds)
-        let tenure = overflow ? (instant > state.registeredAt ? Int64.max / Timestamp.microsecondsPerDay : 0)
-            : max(0, elapsed / Timestamp.microsecondsPerDay)
-        var index = 0
-        for (candidate, rule) in tiers.enumerated().dropFirst()
-        where net >= rule.minimumNetSpend && purchases >= rule.minimumPurchases && tenure >= rule.minimumTenureDays {
-            index = candidate
+        if downgradeGraceDays > 0 {
+            let graceStart = instant.adding(days: -downgradeGraceDays)
+            // Qualification rises only at spend entries and tenure boundaries, so its highest
+            // level in the grace period is at its start or at one of those instants.
+            var candidates = state.window.map(\.occurredAt).filter { $0 > graceStart && $0 < instant }
+            candidates.append(max(graceStart, state.registeredAt))
+            for tier in tiers where tier.minimumTenureDays > 0 {
+                let reached = state.registeredAt.adding(days: tier.minimumTenureDays)
+                if reached > graceStart && reached < instant { candidates.append(reached) }
+            }
+            for candidate in candidates.sorted() {
+                let level = qualification(of: state, at: candidate).index
+                if level > index {
+                    index = level
+                }
+            }
+            if index > now.index {
+                let lastQualified = lastInstantQualifying(state, for: index, after: graceStart, before: instant)
+                reason = .grace(lastQualifiedAt: lastQualified)
+                // Held while the grace period reaches back to the last qualifying instant, so
+                // the tier drops one microsecond after that instant plus the grace period.
+                dropsAt = Timestamp(microseconds: lastQualified.adding(days: downgradeGraceDays).microseconds + 1)
+            }
+        }
+        if let assignment = state.tierAssignment, assignment.until.map({ instant < $0 }) ?? true,
+            let floor = tierIndex(named: assignment.tier), floor > index
+        {
+            index = floor
+            reason = .assigned(assignment)
+            dropsAt = assignment.until
         }
 
         var gap: NextTierGap?
         if index + 1 < tiers.count {
             let next = tiers[index + 1]
             gap = NextTierGap(
-                tierName: next.name, netSpendNeeded: max(0, next.minimumNetSpend - net),
-                purchasesNeeded: max(0, next.minimumPurchases - purchases),
-                tenureDaysNeeded: max(0, next.minimumTenureDays - tenure))
+                tierName: next.name, netSpendNeeded: max(0, next.minimumNetSpend - now.totals.netSpend),
+                purchasesNeeded: max(0, next.minimumPurchases - now.totals.purchases),
+                tenureDaysNeeded: max(0, next.minimumTenureDays - now.tenure),
+                pointsNeeded: max(0, next.minimumPointsEarned - now.totals.points))
         }
         return TierEvaluation(
-            tierIndex: index, tierName: tiers[index].name, asOf: instant, windowNetSpend: net,
-            windowPurchases: purchases, tenureDays: tenure, nextTier: gap)
+            tierIndex: index, tierName: tiers[index].name, asOf: instant, windowNetSpend: now.totals.netSpend,
+            windowPurchases: now.totals.purchases, windowPointsEarned: now.totals.points, tenureDays: now.tenure,
+            windowStart: now.windowStart, qualifiedTierIndex: now.index, reason: reason, nextTier: gap, dropsAt: dropsAt)
+    }
+
+    /// Returns the window's figures at `instant` and the highest tier they reach.
+    private func qualification(of state: CustomerState, at instant: Timestamp)
+        -> (index: Int, totals: WindowTotals, tenure: Int64, windowStart: Timestamp?)
+    {
+        let start = windowStart(for: instant)
+        var totals = tierWindow == .lifetime ? state.windowBase : WindowTotals()
+        for entry in state.window where entry.occurredAt <= instant {
+            if let start, entry.occurredAt <= start { continue }
+            totals.add(entry)
+        }
+        let (elapsed, overflow) = instant.microseconds.subtractingReportingOverflow(state.registeredAt.microseconds)
+        let tenure = overflow ? (instant > state.registeredAt ? Int64.max / Timestamp.microsecondsPerDay : 0)
+            : max(0, elapsed / Timestamp.microsecondsPerDay)
+        var index = 0
+        for (candidate, rule) in tiers.enumerated().dropFirst()
+        where totals.netSpend >= rule.minimumNetSpend && totals.purchases >= rule.minimumPurchases
+            && tenure >= rule.minimumTenureDays && totals.points >= rule.minimumPointsEarned
+        {
+            index = candidate
+        }
+        return (index, totals, tenure, start)
+    }
+
+    /// Returns the instant before which spend entries do not count at `instant`: entries at or
+    /// before it are outside the window. Nil for a lifetime window.
+    func windowStart(for instant: Timestamp) -> Timestamp? {
+        switch tierWindow {
+        case .rollingDays(let days): instant.adding(days: -days)
+        case .rollingMonths(let months): calendar.adding(months: -Int(months), to: instant)
+        case .calendarYear: Timestamp(microseconds: calendar.startOfYear(containing: instant).microseconds - 1)
+        case .lifetime: nil
+        }
+    }
+
+    /// Returns the last instant in `(after, before)` at which the customer qualified for tier
+    /// `index`. Qualification falls only when a refund arrives or an entry leaves the window, so
+    /// the candidates are the entries' instants and the instants just before entries arrive or leave.
+    private func lastInstantQualifying(_ state: CustomerState, for index: Int, after: Timestamp, before: Timestamp)
+        -> Timestamp
+    {
+        var last = after
+        var probes = state.window.map(\.occurredAt).filter { $0 > after && $0 < before }
+        for entry in state.window where entry.occurredAt > after && entry.occurredAt <= before {
+            probes.append(Timestamp(microseconds: entry.occurredAt.microseconds - 1))
+        }
+        for entry in state.window {
+            if let exit = windowExit(of: entry.occurredAt), exit > after, exit <= before {
+                probes.append(Timestamp(microseconds: exit.microseconds - 1))
+            }
+        }
+        for probe in probes.sorted() where qualification(of: state, at: probe).index >= index {
+            last = max(last, probe)
+        }
+        return last
+    }
+
+    /// Returns the first instant at which an entry at `instant` no longer counts, or nil for a
+    /// lifetime window.
+    private func windowExit(of instant: Timestamp) -> Timestamp? {
+        switch tierWindow {
+        case .rollingDays(let days): instant.adding(days: days)
+        case .rollingMonths(let months): calendar.adding(months: Int(months), to: instant)
+        case .calendarYear: calendar.startOfNextYear(after: instant)
+        case .lifetime: nil
+        }
     }
 }

@@ -74,7 +74,7 @@ enum CustomerCommand: Subcommand {
         var lines: [(String, String)] = [
             ("tier", "\(tier.tierName) as of \(Formatting.instant(instant))"),
             ("  because", "\(Formatting.money(tier.windowNetSpend, currency)) net spend and "
-                + "\(Formatting.count(tier.windowPurchases, "purchase")) in the \(program.tierWindowDays) days to then, "
+                + "\(Formatting.count(tier.windowPurchases, "purchase")) in \(program.tierWindow) to then, "
                 + "\(Formatting.count(tier.tenureDays, "day")) of tenure"),
         ]
         if let next = tier.nextTier {

@@ -20,7 +20,8 @@ enum TiersCommand: Subcommand {
         if context.wantsJSON {
             context.printJSON(.object([
                 ("as_of", Formatting.json(instant)),
-                ("window_days", JSONValue(program.tierWindowDays)),
+                ("window", .string(program.tierWindow.description)),
+                ("window_days", program.tierWindow.days.map { JSONValue($0) } ?? .null),
                 ("customers", JSONValue(total)),
                 ("tiers", .array(zip(program.tiers, counts).map { rule, count in
                     .object([
@@ -33,7 +34,7 @@ enum TiersCommand: Subcommand {
             ]))
             return
         }
-        Console.out("tiers as of \(Formatting.instant(instant)), over the trailing \(program.tierWindowDays) days\n\n")
+        Console.out("tiers as of \(Formatting.instant(instant)), over \(program.tierWindow)\n\n")
         Console.out(render(counts, program: program))
     }
 

@@ -1,0 +1,178 @@
+/// Points earned together, which become available, are spent and expire together.
+public struct PointsLot: Equatable, Sendable {
+    /// The lot's number among the customer's lots, from 1, which ``PointsExpired`` events name.
+    public var number: UInt32
+    public var earnedAt: Timestamp
+    /// The end of the pending period, or `earnedAt` when there is none.
+    public var availableAt: Timestamp
+    /// The instant the points expire, or nil when they never do.
+    public var expiresAt: Timestamp?
+    /// The points not yet spent, reversed or expired.
+    public var remaining: Int64
+    /// ``OrderKey/fingerprint(_:)`` of the order that earned the lot, or 0.
+    var orderFingerprint: UInt32
+
+    /// True when the points are pending at `instant`.
+    public func isPending(at instant: Timestamp) -> Bool { instant < availableAt }
+
+    /// True when the points expired at or before `instant`.
+    public func hasExpired(at instant: Timestamp) -> Bool { expiresAt.map { $0 <= instant } ?? false }
+
+    /// True when the points can be spent at `instant`.
+    public func isAvailable(at instant: Timestamp) -> Bool { !isPending(at: instant) && !hasExpired(at: instant) }
+}
+
+/// A customer's points as of an instant, with expiry applied.
+public struct PointsStatement: Equatable, Sendable {
+    public var asOf: Timestamp
+    /// Points that can be spent now. Negative while refunds of spent points are being repaid.
+    public var available: Int64
+    /// Points inside their pending period.
+    public var pending: Int64
+    /// Points that will expire, grouped by instant, soonest first.
+    public var expiring: [ExpiringPoints]
+    /// All points ever earned from purchases, rewards and positive adjustments.
+    public var earned: Int64
+    public var redeemed: Int64
+    /// Points that expired, whether or not a ``PointsExpired`` event records it yet.
+    public var expired: Int64
+    /// Points taken back because of refunds.
+    public var reversed: Int64
+    /// The net of manual adjustments.
+    public var adjusted: Int64
+}
+
+/// Points that expire at one instant.
+public struct ExpiringPoints: Equatable, Sendable {
+    public var expiresAt: Timestamp
+    public var points: Int64
+}
+
+extension CustomerState {
+    /// Returns the customer's points as of `instant`, which must be at or after the customer's
+    /// latest event to be exact. ``Ledger/points(of:asOf:)`` refolds the events for earlier instants.
+    public func pointsStatement(asOf instant: Timestamp) -> PointsStatement {
+        var available: Int64 = 0
+        var pending: Int64 = 0
+        var lapsed: Int64 = 0
+        var expiring: [Timestamp: Int64] = [:]
+        for lot in lots where lot.remaining > 0 {
+            if lot.hasExpired(at: instant) {
+                lapsed += lot.remaining
+            } else if lot.isPending(at: instant) {
+                pending += lot.remaining
+                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] += lot.remaining }
+            } else {
+                available += lot.remaining
+                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] += lot.remaining }
+            }
+        }
+        return PointsStatement(
+            asOf: instant, available: available - pointsDebt, pending: pending,
+            expiring: expiring.sorted { $0.key < $1.key }.map { ExpiringPoints(expiresAt: $0.key, points: $0.value) },
+            earned: points.earned, redeemed: points.redeemed,
+            expired: points.expired + lapsed, reversed: points.reversed, adjusted: points.adjusted)
+    }
+
+    /// Returns the points that can be spent at `instant`, net of any debt.
+    func availablePoints(at instant: Timestamp) -> Int64 {
+        var total: Int64 = 0
+        for lot in lots where lot.remaining > 0 && lot.isAvailable(at: instant) { total += lot.remaining }
+        return total - pointsDebt
+    }
+
+    /// Adds a lot of `count` points earned at `instant`. Points available at once repay any debt
+    /// first, while pending ones stay in their lot until they can be spent.
+    mutating func addLot(
+        _ count: Int64, at instant: Timestamp, availableAt: Timestamp, expiresAt: Timestamp?, orderFingerprint: UInt32
+    ) {
+        guard count > 0 else { return }
+        let repaid = availableAt <= instant ? min(count, pointsDebt) : 0
+        pointsDebt -= repaid
+        let left = count - repaid
+        guard left > 0 else { return }
+        // Lots that are available at once and never expire are interchangeable, so one lot contains
+        // them all and the state stays small under such programs.
+        if expiresAt == nil, availableAt <= instant, let last = lots.indices.last,
+            lots[last].expiresAt == nil, lots[last].availableAt <= instant
+        {
+            lots[last].remaining += left
+            lots[last].orderFingerprint = 0
+            return
+        }
+        nextLotNumber += 1
+        lots.append(
+            PointsLot(
+                number: nextLotNumber, earnedAt: instant, availableAt: availableAt, expiresAt: expiresAt, remaining: left,
+                orderFingerprint: orderFingerprint))
+    }
+
+    /// Spends up to `count` available points at `instant`, soonest-expiring first, and returns
+    /// how many it found.
+    mutating func consume(_ count: Int64, at instant: Timestamp) -> Int64 {
+        repayDebt(at: instant)
+        return take(count, at: instant)
+    }
+
+    /// Repays any debt from lots that became available since it arose.
+    mutating func repayDebt(at instant: Timestamp) {
+        guard pointsDebt > 0 else { return }
+        pointsDebt -= take(pointsDebt, at: instant)
+    }
+
+    private mutating func take(_ count: Int64, at instant: Timestamp) -> Int64 {
+        guard count > 0 else { return 0 }
+        let order = lots.indices.filter { lots[$0].remaining > 0 && lots[$0].isAvailable(at: instant) }.sorted {
+            let left = lots[$0]
+            let right = lots[$1]
+            switch (left.expiresAt, right.expiresAt) {
+            case let (l?, r?) where l != r: return l < r
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return left.number < right.number
+            }
+        }
+        var needed = count
+        for index in order where needed > 0 {
+            let taken = min(needed, lots[index].remaining)
+            lots[index].remaining -= taken
+            needed -= taken
+        }
+        dropEmptyLots()
+        return count - needed
+    }
+
+    /// Cancels up to `count` pending points of the order's lot at `instant` and returns how many it cancelled.
+    mutating func cancelPending(_ count: Int64, orderFingerprint: UInt32, at instant: Timestamp) -> Int64 {
+        guard count > 0, orderFingerprint != 0,
+            let index = lots.lastIndex(where: { $0.orderFingerprint == orderFingerprint && $0.isPending(at: instant) })
+        else { return 0 }
+        let cancelled = min(count, lots[index].remaining)
+        lots[index].remaining -= cancelled
+        dropEmptyLots()
+        return cancelled
+    }
+
+    /// Takes back `count` points of a refunded order at `instant`: pending points of the order
+    /// first, then available ones. Returns the points taken back and those that were missing.
+    mutating func takeBack(
+        _ count: Int64, orderFingerprint: UInt32, at instant: Timestamp, shortfall: LoyaltyProgram.RefundShortfall
+    ) -> (taken: Int64, forgiven: Int64) {
+        guard count > 0 else { return (0, 0) }
+        var taken = cancelPending(count, orderFingerprint: orderFingerprint, at: instant)
+        taken += consume(count - taken, at: instant)
+        let missing = count - taken
+        guard missing > 0 else { return (taken, 0) }
+        switch shortfall {
+        case .clampAtZero:
+            return (taken, missing)
+        case .allowNegative:
+            pointsDebt += missing
+            return (count, 0)
+        }
+    }
+
+    private mutating func dropEmptyLots() {
+        lots.removeAll { $0.remaining == 0 }
+    }
+}

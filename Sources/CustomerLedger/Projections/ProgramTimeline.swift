@@ -1,0 +1,80 @@
+/// The loyalty program versions of a ledger: the base program it was created with, then the
+/// versions that program events recorded, each in force from its effective instant.
+struct ProgramTimeline: Equatable, Sendable {
+    /// The program in force before the first recorded version, and the only one of a ledger
+    /// whose log has no program events.
+    var base: LoyaltyProgram
+    /// Recorded versions with their log positions, in log order. Effective instants increase.
+    private(set) var versions: [(position: UInt64, version: ProgramVersion)] = []
+    /// The version of the ledger's own stream: the number of program events.
+    var streamVersion: UInt32 = 0
+
+    init(base: LoyaltyProgram) {
+        self.base = base
+    }
+
+    static func == (lhs: ProgramTimeline, rhs: ProgramTimeline) -> Bool {
+        lhs.base == rhs.base && lhs.streamVersion == rhs.streamVersion
+            && lhs.versions.elementsEqual(rhs.versions) { $0.position == $1.position && $0.version == $1.version }
+    }
+
+    /// Returns the program in force at `instant`: the newest version effective at or before it.
+    func program(at instant: Timestamp) -> LoyaltyProgram {
+        guard let last = versions.last else { return base }
+        if last.version.effectiveFrom <= instant { return last.version.program }
+        var index = versions.count - 1
+        while index >= 0 {
+            if versions[index].version.effectiveFrom <= instant { return versions[index].version.program }
+            index -= 1
+        }
+        return base
+    }
+
+    /// The newest program, which applies to events from its effective instant on.
+    var latest: LoyaltyProgram { versions.last?.version.program ?? base }
+
+    /// The position of the newest program event, or 0 when there is none.
+    var lastPosition: UInt64 { versions.last?.position ?? 0 }
+
+    mutating func add(_ version: ProgramVersion, position: UInt64) {
+        versions.append((position, version))
+    }
+
+    /// True when some version earns by SKU or category, so that folds need purchases' line items.
+    var needsLineItems: Bool {
+        !base.skuMultipliers.isEmpty || !base.categoryMultipliers.isEmpty
+            || versions.contains { !$0.version.program.skuMultipliers.isEmpty || !$0.version.program.categoryMultipliers.isEmpty }
+    }
+
+    /// Encodes the recorded versions for the meta table. The base program is stored on its own.
+    func encodeVersions() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(1)
+        writer.write(varint: UInt64(streamVersion))
+        writer.write(varint: UInt64(versions.count))
+        for (position, version) in versions {
+            writer.write(varint: position)
+            writer.write(signed: version.effectiveFrom.microseconds)
+            writer.write(lengthPrefixed: version.program.encode())
+        }
+        return writer.bytes
+    }
+
+    mutating func decodeVersions(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) {
+        var reader = ByteReader(buffer)
+        guard try reader.readByte() == 1 else { throw .malformed("unknown program versions format", at: 0) }
+        let stream = try reader.readVarint()
+        guard stream <= UInt64(UInt32.max) else { throw .malformed("stream version too large", at: reader.offset) }
+        streamVersion = UInt32(stream)
+        let count = try reader.readVarint()
+        guard count <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
+        versions = []
+        for _ in 0..<count {
+            let position = try reader.readVarint()
+            let effectiveFrom = Timestamp(microseconds: try reader.readSigned())
+            let program = try LoyaltyProgram.decode(try reader.slice(try reader.readLength()))
+            versions.append((position, ProgramVersion(effectiveFrom: effectiveFrom, program: program)))
+        }
+        guard reader.isAtEnd else { throw .malformed("trailing bytes after the program versions", at: reader.offset) }
+    }
+}
