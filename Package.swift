@@ -13,9 +13,14 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
         .target(
             name: "CustomerLedger",
-            dependencies: ["CLMDB"]
+            dependencies: ["CLMDB", "CSodium"]
         ),
         .target(
             name: "LedgerCommandLine",
@@ -33,11 +38,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CustomerLedgerTests",
-            dependencies: ["CustomerLedger"]
+            dependencies: ["CustomerLedger", "CLMDB", "CSodium"]
         ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["LedgerCommandLine", "ledger"]
+            dependencies: ["LedgerCommandLine", "ledger", "CLMDB"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,8 +6,10 @@ public enum LedgerCommand {
     static var subcommands: [any Subcommand.Type] {
         [
             DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
+            FollowCommand.self,
             TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
             LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
+            VerifyCommand.self, HeadCommand.self,
         ]
     }
 
@@ -121,9 +123,9 @@ public enum LedgerCommand {
             The database folder comes from --db PATH, else the LEDGER_DB environment variable,
             else ./ledger.db. Run 'ledger COMMAND --help' for a command's options.
 
-            Exit codes: 0 success, 1 failure, 64 invalid command line, 65 invalid data or a
-            rejected business rule, 66 not found, 70 internal error, 74 storage or file error,
-            75 version conflict (retry).
+            Exit codes: 0 success, 1 failure, 64 invalid command line, 65 invalid data, a
+            rejected business rule or a 'ledger verify' finding, 66 not found, 70 internal
+            error, 74 storage or file error, 75 version conflict (retry).
 
             """
         return text

@@ -8,6 +8,8 @@ struct BatchAppender {
     let tables: ProjectionTables
     var workspace: ProjectionWorkspace
     var position: UInt64
+    /// h(position), the hash chain's link for the last event written.
+    var chainHash: ChainHash
     var statistics: LogStatistics
     var checkedCustomers: Set<CustomerID> = []
     var batchPositions: [UUID: Int] = [:]
@@ -26,6 +28,12 @@ struct BatchAppender {
             timeline: try schema.timeline(transaction), source: try schema.projectionSource(transaction))
         initialStreamVersion = workspace.timeline.streamVersion
         position = try schema.metaUInt64(transaction, Schema.MetaKey.logPosition)
+        let head = try schema.chainHead(transaction)
+        guard head.position == position else {
+            throw LedgerError.brokenHashChain(
+                "its head is at position \(head.position) but the log ends at \(position), so the next event cannot be chained")
+        }
+        chainHash = head.hash
         statistics = try schema.statistics(transaction)
     }
 
@@ -80,6 +88,7 @@ struct BatchAppender {
         var isRegistration = false
         if case .customerRegistered = event.payload { isRegistration = true }
         statistics.record(
+            customerEvent: !customerID.isLedgerStream,
             typeCode: event.payload.typeCode, isRegistration: isRegistration, occurredAt: event.occurredAt,
             recordedAt: recordedAt)
         batchPositions[event.id] = index
@@ -120,14 +129,17 @@ struct BatchAppender {
             throw RuleViolation(
                 "the program cannot take effect at \(version.effectiveFrom), because the log already has events up to \(latest); choose a later instant, or try the program with simulate")
         }
+        if let previous = workspace.timeline.versions.last?.version.effectiveFrom, version.effectiveFrom <= previous {
+            throw RuleViolation(
+                "the program cannot take effect at \(version.effectiveFrom), because the version in force from \(previous) starts later; choose an instant after it")
+        }
     }
 
     /// Appends the referral rewards that a customer's first purchase earns, once: the event ids
     /// derive from the new customer, and each reward key can be paid only once.
     private mutating func payReferralRewards(after event: NewEvent) throws {
-        guard case .purchaseRecorded = event.payload, let state = workspace.loadedState(of: event.customerID),
-            state.purchaseCount == 1, let referrer = state.referrer,
-            let referral = workspace.program(at: event.occurredAt).referral
+        guard case .purchaseRecorded = event.payload, let referral = workspace.program(at: event.occurredAt).referral,
+            let referrer = workspace.referrerAfterFirstPurchase(of: event.customerID)
         else { return }
         let rewards: [(CustomerID, RewardGranted)] = [
             (referrer, RewardGranted(kind: .referrer, key: "referral:\(event.customerID)", points: referral.referrerPoints)),
@@ -183,13 +195,16 @@ struct BatchAppender {
         return Ledger.AppendOutcome(position: existingPosition, version: stored.version, wasAppended: false)
     }
 
-    /// Puts the encoded record in `events` and its position in the event-id index.
-    private func write(eventID: UUID) throws {
+    /// Puts the encoded record in `events`, its chain hash in `hashes` and its position in the
+    /// event-id index.
+    private mutating func write(eventID: UUID) throws {
         let position = self.position
+        chainHash = record.bytes.withUnsafeBytes { HashChain.link(after: chainHash, position: position, record: $0) }
         try Keys.withUInt64(position) { positionKey in
             try record.bytes.withUnsafeBytes { value in
                 try transaction.put(schema.events, positionKey, value, append: true)
             }
+            try schema.appendHash(transaction, position: position, hash: chainHash)
             try withUnsafeBytes(of: eventID.uuid) { idKey in
                 try transaction.put(schema.eventIDs, idKey, positionKey, noOverwrite: true)
             }
@@ -203,6 +218,7 @@ struct BatchAppender {
             try schema.putMeta(transaction, Schema.MetaKey.programVersions, workspace.timeline.encodeVersions())
         }
         try schema.putMeta(transaction, Schema.MetaKey.logPosition, position)
+        try schema.putChainHead(transaction, position: position, hash: chainHash)
         try schema.putMeta(transaction, Schema.MetaKey.projectionPosition, position)
         try schema.putMeta(transaction, Schema.MetaKey.statistics, statistics.encode())
     }

@@ -74,8 +74,9 @@ extension Ledger {
                 liability.pending += statement.pending
                 if statement.available < 0 { liability.owed -= statement.available }
             }
-            liability.availableValue = program.pointValue.value(of: max(0, liability.available + liability.owed))
+            liability.heldValue = program.pointValue.value(of: max(0, liability.available + liability.owed))
             liability.pendingValue = program.pointValue.value(of: liability.pending)
+            liability.owedValue = program.pointValue.value(of: liability.owed)
             return liability
         }
     }
@@ -179,7 +180,9 @@ extension Ledger {
                 report.candidatePoints += candidatePoints.available + candidatePoints.pending
                 if before.tierName != after.tierName {
                     report.changes.append(
-                        SimulationReport.TierChange(customerID: stored.customerID, from: before.tierName, to: after.tierName))
+                        SimulationReport.TierChange(
+                            customerID: stored.customerID, from: before.tierName, to: after.tierName,
+                            fromRank: before.tierIndex, toRank: after.tierIndex))
                 }
             }
             report.currentValue = timeline.program(at: instant).pointValue.value(of: max(0, report.currentPoints))
@@ -262,9 +265,13 @@ public struct PointsLiability: Equatable, Sendable {
     public var pending: Int64 = 0
     /// Points that customers with negative balances owe.
     public var owed: Int64 = 0
-    /// The value of the positive balances, in minor units of `currency`.
-    public var availableValue: Int64 = 0
+    /// The value of the points in positive balances, `available + owed`, in minor units of
+    /// `currency`, rounded down.
+    public var heldValue: Int64 = 0
+    /// The value of the pending points, in minor units of `currency`, rounded down.
     public var pendingValue: Int64 = 0
+    /// The value of the owed points, in minor units of `currency`, rounded down.
+    public var owedValue: Int64 = 0
 
     public init(asOf: Timestamp, currency: Currency) {
         self.asOf = asOf
@@ -286,6 +293,9 @@ public struct SimulationReport: Equatable, Sendable {
         public var customerID: CustomerID
         public var from: String
         public var to: String
+        /// The tiers' places on their ladders, from 0 for the lowest.
+        public var fromRank: Int
+        public var toRank: Int
     }
 
     public var asOf: Timestamp

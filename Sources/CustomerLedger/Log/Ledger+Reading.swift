@@ -68,28 +68,31 @@ extension Ledger {
         try environment.read { txn in try schema.projectionSource(txn).customer(id) }
     }
 
-    /// Returns the customer's tier as of `instant`, or nil for an unknown customer.
+    /// Returns the customer's tier as of `instant`, or nil for a customer unknown or not yet
+    /// registered at `instant`.
     ///
-    /// Uses the stored projection when `instant` is at or after the customer's registration and
-    /// latest purchase or refund. Otherwise it refolds the customer's own events up to `instant`.
+    /// Uses the stored projection when no event of the customer occurred after `instant`.
+    /// Otherwise it refolds the customer's own events up to `instant`.
+    /// - parameter forecast: true to fill in ``TierEvaluation/nextChange``, which costs a few
+    ///   more evaluations of the customer's window.
     /// - Complexity: O(log C), or O(k log N) for a customer with k events and an earlier instant.
     @available(*, noasync)
-    public func tier(of id: CustomerID, asOf instant: Timestamp) throws -> TierEvaluation? {
+    public func tier(of id: CustomerID, asOf instant: Timestamp, forecast: Bool = false) throws -> TierEvaluation? {
         try environment.read { txn in
             let timeline = try schema.timeline(txn)
             guard let state = try schema.projectionSource(txn).customer(id) else { return nil }
-            return try evaluateTier(txn, state: state, timeline: timeline, asOf: instant)
+            return try evaluateTier(txn, state: state, timeline: timeline, asOf: instant, forecast: forecast)
         }
     }
 
     /// Evaluates the customer's tier as of `instant` under the program in force then, from the
-    /// state as of that instant.
-    func evaluateTier(_ txn: Transaction, state: CustomerState, timeline: ProgramTimeline, asOf instant: Timestamp) throws
-        -> TierEvaluation
-    {
-        let program = timeline.program(at: instant)
-        let earlier = try stateAsOf(txn, state: state, timeline: timeline, instant: instant) ?? state
-        return program.evaluateTier(earlier, asOf: instant)
+    /// state as of that instant, or returns nil when the customer was not registered yet.
+    func evaluateTier(
+        _ txn: Transaction, state: CustomerState, timeline: ProgramTimeline, asOf instant: Timestamp,
+        forecast: Bool = false
+    ) throws -> TierEvaluation? {
+        guard let earlier = try stateAsOf(txn, state: state, timeline: timeline, instant: instant) else { return nil }
+        return timeline.program(at: instant).evaluateTier(earlier, asOf: instant, forecast: forecast)
     }
 
     /// Calls `body` with every customer's state in customer order, in one consistent snapshot.
@@ -127,7 +130,9 @@ extension Ledger {
                     } catch {
                         throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
                     }
-                    result.append((state, try evaluateTier(txn, state: state, timeline: timeline, asOf: instant)))
+                    if let tier = try evaluateTier(txn, state: state, timeline: timeline, asOf: instant) {
+                        result.append((state, tier))
+                    }
                     entry = try cursor.next()
                 }
             }

@@ -103,7 +103,9 @@ struct ReplayFold {
         progress?(events, end)
     }
 
-    private mutating func fold(_ bytes: UnsafeRawBufferPointer, at eventPosition: UInt64) throws {
+    /// Folds the stored record `bytes` at `eventPosition`. ``Ledger/verify(progress:)`` calls it
+    /// for each event that it checks.
+    mutating func fold(_ bytes: UnsafeRawBufferPointer, at eventPosition: UInt64) throws {
         do {
             var reader = ByteReader(bytes)
             let header = try EventCodec.decodeHeader(&reader, metadata: false)
@@ -128,7 +130,7 @@ struct ReplayFold {
             default: break
             }
             statistics.record(
-                typeCode: header.typeCode, isRegistration: isRegistration, occurredAt: header.occurredAt,
+                customerEvent: !header.customerID.isLedgerStream, typeCode: header.typeCode, isRegistration: isRegistration, occurredAt: header.occurredAt,
                 recordedAt: header.recordedAt)
         } catch let error as DecodingError {
             throw LedgerError.corruptEvent(position: eventPosition, error)

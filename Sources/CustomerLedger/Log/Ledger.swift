@@ -53,11 +53,17 @@ public final class Ledger: @unchecked Sendable {
     let schema: Schema
     public let isReadOnly: Bool
     let clock: @Sendable () -> Timestamp
+    /// Wakes the subscriptions of this process after each committed append.
+    let commitNotifier = CommitNotifier()
 
     /// The absolute path of the folder that contains the database files.
     public var path: String { environment.path }
 
     /// Opens the ledger in the folder at `path`, creating it when missing (unless read-only).
+    ///
+    /// A writable open upgrades a ledger of format 1, written before the hash chain existed, to
+    /// format 2: it hashes every stored event in one write transaction. A read-only open of such
+    /// a ledger throws ``LedgerError/incompatibleDatabase(_:)``.
     ///
     /// - throws: ``LMDBError`` when LMDB cannot open the folder, ``LedgerError/incompatibleDatabase(_:)``
     ///   when the folder contains another format, ``LedgerError/invalidProgram(_:)`` for an invalid program.
@@ -67,6 +73,7 @@ public final class Ledger: @unchecked Sendable {
             throw StorageError(description: "the ledger path is empty; pass the path of a ledger folder")
         }
         if let program = options.program { try program.validate() }
+        try HashChain.prepare()
         if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
             throw LMDBError(code: ENOENT, call: "mdb_env_open", path: path)
         }
@@ -126,7 +133,7 @@ public final class Ledger: @unchecked Sendable {
     ) throws -> [AppendOutcome] {
         guard !isReadOnly else { throw LedgerError.readOnly }
         if events.isEmpty { return [] }
-        return try environment.write { txn in
+        let committed = try environment.write { txn in
             var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock)
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(events.count)
@@ -140,6 +147,8 @@ public final class Ledger: @unchecked Sendable {
             try appender.finish()
             return outcomes
         }
+        commitNotifier.notify()
+        return committed
     }
 
     /// Reads the newest loyalty program: the last recorded version, or the one the ledger was

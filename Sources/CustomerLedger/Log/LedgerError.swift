@@ -14,6 +14,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
     case corruptEvent(position: UInt64, DecodingError)
     /// The stored projection of a customer could not be decoded.
     case corruptProjection(String)
+    /// The stored hash chain does not continue from the log, so no event can be appended to it.
+    case brokenHashChain(String)
     /// The database was made by an incompatible version of the ledger.
     case incompatibleDatabase(String)
     /// The database was opened read-only.
@@ -33,6 +35,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
             "the event at position \(position) is damaged: \(error); run 'ledger verify' and restore from a backup"
         case .corruptProjection(let detail):
             "a stored projection is damaged: \(detail); run 'ledger replay' to rebuild it"
+        case .brokenHashChain(let detail):
+            "the hash chain is broken: \(detail); run 'ledger verify' to find the first damaged position, and restore from a backup"
         case .incompatibleDatabase(let detail):
             "incompatible database: \(detail)"
         case .readOnly:

@@ -8,12 +8,18 @@ struct LogStatistics: Equatable {
     var latestRecordedAt: Timestamp?
 
     /// Counts one event; `isRegistration` is true only for a registration this version decodes.
-    mutating func record(typeCode: UInt16, isRegistration: Bool, occurredAt: Timestamp, recordedAt: Timestamp) {
+    ///
+    /// - parameter customerEvent: false for events of the ledger's own stream, whose occurred-at
+    ///   is a program's effective instant, possibly in the future, and so not a time of the data.
+    mutating func record(
+        customerEvent: Bool = true, typeCode: UInt16, isRegistration: Bool, occurredAt: Timestamp, recordedAt: Timestamp
+    ) {
         countsByType[typeCode, default: 0] += 1
         if isRegistration { customers += 1 }
+        if latestRecordedAt.map({ recordedAt > $0 }) ?? true { latestRecordedAt = recordedAt }
+        guard customerEvent else { return }
         if earliestOccurredAt.map({ occurredAt < $0 }) ?? true { earliestOccurredAt = occurredAt }
         if latestOccurredAt.map({ occurredAt > $0 }) ?? true { latestOccurredAt = occurredAt }
-        if latestRecordedAt.map({ recordedAt > $0 }) ?? true { latestRecordedAt = recordedAt }
     }
 
     func encode() -> [UInt8] {

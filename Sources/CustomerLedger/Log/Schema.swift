@@ -6,23 +6,31 @@ import Foundation
 ///   event records the distance back to its customer's previous event, and the customer's
 ///   projection stores the newest position, so that those links are the per-customer index.
 /// - `event-ids`: event id (16 bytes) → position, for idempotent appends.
+/// - `hashes`: position (8 bytes, big-endian) → h(position), the 32-byte link of the hash chain
+///   over the stored records (see ``HashChain``), written in the transaction of its event.
 /// - `customers.0`/`customers.1`: two projection tables. `meta["projections.active"]` names the
 ///   live one, so that replay fills the other and swaps.
-/// - `meta`: format, last position, projection position, active projection set, program and
-///   statistics.
+/// - `meta`: format, last position, chain head, projection position, active projection set,
+///   program and statistics.
 struct Schema {
     let events: Database
     let eventIDs: Database
+    let hashes: Database
     let meta: Database
     let projectionSets: [ProjectionTables]
     /// The last program decoded, reused while the stored bytes stay the same.
     let programCache = ProgramCache()
 
-    static let format: UInt8 = 1
+    /// Format 2 added the hash chain: the `hashes` table and `meta["chain.head"]`. Opening a
+    /// format 1 ledger writable upgrades it.
+    static let format: UInt8 = 2
+    static let formatWithoutHashChain: UInt8 = 1
 
     enum MetaKey {
         static let format = "format"
         static let logPosition = "log.position"
+        /// The last position and its chain hash: 8 bytes big-endian, then 32 bytes.
+        static let chainHead = "chain.head"
         static let projectionPosition = "projections.position"
         static let activeSet = "projections.active"
         /// The base program: the one in force before the first program event.
@@ -41,17 +49,37 @@ struct Schema {
                     "'\(environment.path)' has no '\(name)' table; it is not a ledger database")
             }
         }
-        return Schema(
-            events: try database("events"), eventIDs: try database("event-ids"), meta: try database("meta"),
-            projectionSets: [
-                ProjectionTables(customers: try database("customers.0")),
-                ProjectionTables(customers: try database("customers.1")),
-            ])
+        let events = try database("events")
+        let eventIDs = try database("event-ids")
+        let meta = try database("meta")
+        let projectionSets = [
+            ProjectionTables(customers: try database("customers.0")),
+            ProjectionTables(customers: try database("customers.1")),
+        ]
+        let hashes: Database
+        do {
+            hashes = try environment.database("hashes", create: create)
+        } catch let error as LMDBError where error.code == LMDBError.notFound {
+            // Only a read-only open gets here: a writable one creates the table.
+            var key = MetaKey.format
+            let format = try environment.read { txn in
+                try key.withUTF8 { try txn.get(meta, UnsafeRawBufferPointer($0)).map { Array($0) } }
+            }
+            if format == [formatWithoutHashChain] { throw upgradeNeeded }
+            throw LedgerError.incompatibleDatabase(
+                "'\(environment.path)' has no 'hashes' table; it is not a ledger database")
+        }
+        return Schema(events: events, eventIDs: eventIDs, hashes: hashes, meta: meta, projectionSets: projectionSets)
     }
+
+    /// The error for a format 1 ledger opened read-only, which cannot get its hash chain.
+    static let upgradeNeeded = LedgerError.incompatibleDatabase(
+        "the ledger has format 1, from a version without the hash chain; open it once writable to upgrade it to format 2, which hashes every stored event; in the CLI, 'ledger replay' opens it writable")
 
     /// Writes the format and program of a new ledger, or checks the format of an existing one.
     func initialize(_ txn: Transaction, program: LoyaltyProgram) throws {
-        if try metaBytes(txn, MetaKey.format) != nil {
+        if let format = try metaBytes(txn, MetaKey.format) {
+            if format == [Schema.formatWithoutHashChain] { try upgradeToHashChain(txn) }
             try checkFormat(txn)
             return
         }
@@ -65,6 +93,7 @@ struct Schema {
             throw LedgerError.incompatibleDatabase(
                 "the folder contains no initialized ledger; open it once without read-only to initialize it")
         }
+        if format == [Schema.formatWithoutHashChain] { throw Schema.upgradeNeeded }
         guard format == [Schema.format] else {
             throw LedgerError.incompatibleDatabase(
                 "the database has format \(format.first ?? 0) and this version reads format \(Schema.format); use a matching version of the ledger")

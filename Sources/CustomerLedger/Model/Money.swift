@@ -11,9 +11,11 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     init?(packed: UInt32) {
-        let letters = [UInt8(truncatingIfNeeded: packed >> 16), UInt8(truncatingIfNeeded: packed >> 8),
-                       UInt8(truncatingIfNeeded: packed)]
-        guard packed >> 24 == 0, letters.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+        func isLetter(_ shift: UInt32) -> Bool {
+            let byte = UInt8(truncatingIfNeeded: packed >> shift)
+            return byte >= 0x41 && byte <= 0x5A
+        }
+        guard packed >> 24 == 0, isLetter(16), isLetter(8), isLetter(0) else { return nil }
         self.packed = packed
     }
 

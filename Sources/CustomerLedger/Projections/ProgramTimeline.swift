@@ -3,14 +3,30 @@
 struct ProgramTimeline: Equatable, Sendable {
     /// The program in force before the first recorded version, and the only one of a ledger
     /// whose log has no program events.
-    var base: LoyaltyProgram
+    var base: LoyaltyProgram { baseBox.program }
+    private let baseBox: ProgramBox
     /// Recorded versions with their log positions, in log order. Effective instants increase.
     private(set) var versions: [(position: UInt64, version: ProgramVersion)] = []
+    /// The programs of ``versions``, boxed.
+    private var boxes: [ProgramBox] = []
     /// The version of the ledger's own stream: the number of program events.
     var streamVersion: UInt32 = 0
 
     init(base: LoyaltyProgram) {
-        self.base = base
+        baseBox = ProgramBox(base)
+    }
+
+    /// Returns the program in force at `instant` in a box, which folds pass on without copying
+    /// the program's fields.
+    func box(at instant: Timestamp) -> ProgramBox {
+        guard let last = versions.last else { return baseBox }
+        if last.version.effectiveFrom <= instant { return boxes[boxes.count - 1] }
+        var index = versions.count - 1
+        while index >= 0 {
+            if versions[index].version.effectiveFrom <= instant { return boxes[index] }
+            index -= 1
+        }
+        return baseBox
     }
 
     static func == (lhs: ProgramTimeline, rhs: ProgramTimeline) -> Bool {
@@ -19,16 +35,7 @@ struct ProgramTimeline: Equatable, Sendable {
     }
 
     /// Returns the program in force at `instant`: the newest version effective at or before it.
-    func program(at instant: Timestamp) -> LoyaltyProgram {
-        guard let last = versions.last else { return base }
-        if last.version.effectiveFrom <= instant { return last.version.program }
-        var index = versions.count - 1
-        while index >= 0 {
-            if versions[index].version.effectiveFrom <= instant { return versions[index].version.program }
-            index -= 1
-        }
-        return base
-    }
+    func program(at instant: Timestamp) -> LoyaltyProgram { box(at: instant).program }
 
     /// The newest program, which applies to events from its effective instant on.
     var latest: LoyaltyProgram { versions.last?.version.program ?? base }
@@ -38,6 +45,7 @@ struct ProgramTimeline: Equatable, Sendable {
 
     mutating func add(_ version: ProgramVersion, position: UInt64) {
         versions.append((position, version))
+        boxes.append(ProgramBox(version.program))
     }
 
     /// True when some version earns by SKU or category, so that folds need purchases' line items.
@@ -69,12 +77,23 @@ struct ProgramTimeline: Equatable, Sendable {
         let count = try reader.readVarint()
         guard count <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
         versions = []
+        boxes = []
         for _ in 0..<count {
             let position = try reader.readVarint()
             let effectiveFrom = Timestamp(microseconds: try reader.readSigned())
             let program = try LoyaltyProgram.decode(try reader.slice(try reader.readLength()))
-            versions.append((position, ProgramVersion(effectiveFrom: effectiveFrom, program: program)))
+            add(ProgramVersion(effectiveFrom: effectiveFrom, program: program), position: position)
         }
         guard reader.isAtEnd else { throw .malformed("trailing bytes after the program versions", at: reader.offset) }
+    }
+}
+
+/// A loyalty program behind a reference. Folds take the program from its constant property,
+/// so that passing it on copies none of the program's arrays, dictionaries and strings.
+final class ProgramBox: Sendable {
+    let program: LoyaltyProgram
+
+    init(_ program: LoyaltyProgram) {
+        self.program = program
     }
 }

@@ -52,6 +52,13 @@ struct ProjectionWorkspace {
         slots[id].map { states[$0] }
     }
 
+    /// Returns the customer's referrer when the customer in memory has exactly one purchase,
+    /// without copying the state.
+    func referrerAfterFirstPurchase(of id: CustomerID) -> CustomerID? {
+        guard let slot = slots[id], states[slot].purchaseCount == 1 else { return nil }
+        return states[slot].referrer
+    }
+
     /// Makes room for `count` customers in memory.
     mutating func reserveCapacity(_ count: Int) {
         states.reserveCapacity(count)
@@ -106,6 +113,9 @@ struct ProjectionWorkspace {
             guard state == nil else { throw RuleViolation("customer \(customerID) is already registered") }
         } else if state == nil {
             throw RuleViolation("customer \(customerID) is not registered; append a CustomerRegistered event first")
+        } else if occurredAt < state!.registeredAt {
+            throw RuleViolation(
+                "the event occurs at \(occurredAt), before customer \(customerID) registered at \(state!.registeredAt)")
         }
 
         switch payload {
@@ -255,7 +265,7 @@ struct ProjectionWorkspace {
             timeline.streamVersion = version
             return
         }
-        let program = program(at: occurredAt)
+        let rules = timeline.box(at: occurredAt)
         let slot: Int
         switch event {
         case .registered(let profileBytes, let referrer):
@@ -271,13 +281,13 @@ struct ProjectionWorkspace {
             if let order = try order(key, state: states[slot]) {
                 let refunded = Self.applyRefund(
                     amount: amount, order: order, fingerprint: key.fingerprint, to: &states[slot], at: occurredAt,
-                    program: program)
+                    program: rules.program)
                 if cachesOrders { orders[key] = refunded }
             }
         default:
             guard let found = try self.slot(of: customerID) else { return }
             slot = found
-            let placed = Self.fold(event, into: &states[slot], at: occurredAt, program: program)
+            let placed = Self.fold(event, into: &states[slot], at: occurredAt, program: rules.program)
             if cachesOrders, let placed { orders[placed.key] = placed.order }
         }
         states[slot].version = version

@@ -21,6 +21,17 @@ public struct TierEvaluation: Equatable, Sendable {
     /// The instant the tier drops if nothing else happens: the end of a grace period or of a
     /// manual assignment. Nil when no drop is foreseen.
     public var dropsAt: Timestamp?
+    /// The next change of tier if no further event occurs, from purchases leaving the window,
+    /// tenure, a grace period or an assignment ending. Nil when none is foreseen or when the
+    /// evaluation was made without a forecast.
+    public var nextChange: TierChangeForecast?
+}
+
+/// A tier change that follows from the passing of time alone.
+public struct TierChangeForecast: Equatable, Sendable {
+    public var at: Timestamp
+    public var tierIndex: Int
+    public var tierName: String
 }
 
 /// The reason a customer keeps a tier that the current figures do not reach.
@@ -49,7 +60,39 @@ extension LoyaltyProgram {
     ///
     /// The result is exact when `instant` is at or after the customer's latest event. For
     /// earlier instants, ``Ledger/tier(of:asOf:)`` refolds the customer's events instead.
-    func evaluateTier(_ state: CustomerState, asOf instant: Timestamp) -> TierEvaluation {
+    func evaluateTier(_ state: CustomerState, asOf instant: Timestamp, forecast: Bool = false) -> TierEvaluation {
+        var evaluation = evaluateTierNow(state, asOf: instant)
+        if forecast { evaluation.nextChange = nextChange(of: state, after: evaluation) }
+        return evaluation
+    }
+
+    /// Returns the first instant after `current.asOf` at which the tier differs, trying every
+    /// instant at which a figure or a hold can change: entries leaving the window, with and
+    /// without the grace period, tenure thresholds, the end of a hold, and the next year.
+    private func nextChange(of state: CustomerState, after current: TierEvaluation) -> TierChangeForecast? {
+        let instant = current.asOf
+        var candidates: [Timestamp] = []
+        for entry in state.window {
+            guard let exit = windowExit(of: entry.occurredAt) else { continue }
+            candidates.append(exit)
+            candidates.append(exit.adding(days: downgradeGraceDays))
+        }
+        for tier in tiers where tier.minimumTenureDays > 0 {
+            candidates.append(state.registeredAt.adding(days: tier.minimumTenureDays))
+        }
+        if let dropsAt = current.dropsAt { candidates.append(dropsAt) }
+        if let until = state.tierAssignment?.until { candidates.append(until) }
+        if tierWindow == .calendarYear { candidates.append(calendar.startOfNextYear(after: instant)) }
+        for candidate in Set(candidates).sorted() where candidate > instant {
+            let later = evaluateTierNow(state, asOf: candidate)
+            if later.tierIndex != current.tierIndex {
+                return TierChangeForecast(at: candidate, tierIndex: later.tierIndex, tierName: later.tierName)
+            }
+        }
+        return nil
+    }
+
+    private func evaluateTierNow(_ state: CustomerState, asOf instant: Timestamp) -> TierEvaluation {
         let now = qualification(of: state, at: instant)
         var index = now.index
         var reason: TierHoldReason?
@@ -99,7 +142,8 @@ extension LoyaltyProgram {
         return TierEvaluation(
             tierIndex: index, tierName: tiers[index].name, asOf: instant, windowNetSpend: now.totals.netSpend,
             windowPurchases: now.totals.purchases, windowPointsEarned: now.totals.points, tenureDays: now.tenure,
-            windowStart: now.windowStart, qualifiedTierIndex: now.index, reason: reason, nextTier: gap, dropsAt: dropsAt)
+            windowStart: now.windowStart, qualifiedTierIndex: now.index, reason: reason, nextTier: gap, dropsAt: dropsAt,
+            nextChange: nil)
     }
 
     /// Returns the window's figures at `instant` and the highest tier they reach.

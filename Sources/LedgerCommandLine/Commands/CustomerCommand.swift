@@ -16,16 +16,23 @@ enum CustomerCommand: Subcommand {
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
 
-        guard let state = try ledger.customer(id), let tier = try ledger.tier(of: id, asOf: instant) else {
+        guard let current = try ledger.customer(id) else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
-        let program = try ledger.program()
-        // Before the registration the customer has no tier at all.
-        let registered = instant >= state.registeredAt
+        let program = try ledger.program(asOf: instant)
+        // The state as of the instant, folded from the customer's own events. Before the
+        // registration there is none, and the current profile is shown without a tier.
+        let past = try ledger.customer(id, asOf: instant)
+        let state = past ?? current
+        let tier = past == nil ? nil : try ledger.tier(of: id, asOf: instant)
+        let statement = past?.pointsStatement(asOf: instant)
 
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
-            members.append(("tier", registered ? Formatting.json(tier, program: program) : .null))
+            members.append(("as_of", Formatting.json(instant)))
+            members.append(
+                ("points_as_of", statement.map { PointsCommand.json($0, lots: state.lots, customer: id) } ?? .null))
+            members.append(("tier", tier.map { Formatting.json($0, program: program) } ?? .null))
             context.printJSON(.object(members))
             return
         }
@@ -48,14 +55,16 @@ enum CustomerCommand: Subcommand {
             ("gross spend", Formatting.spend(state, keyPath: \.gross)),
             ("refunds", "\(Formatting.grouped(state.refundCount)), \(Formatting.spend(state, keyPath: \.refunded))"),
             ("net spend", Formatting.spend(state, keyPath: \.net)),
-            ("points", "\(Formatting.grouped(state.points.balance)) available (earned \(Formatting.grouped(state.points.earned)), "
-                + "reversed \(Formatting.grouped(state.points.reversed)), redeemed \(Formatting.grouped(state.points.redeemed)), "
-                + "adjusted \(Formatting.grouped(state.points.adjusted)))"),
         ]
-        if !registered {
-            lines.append(("tier", "none as of \(Formatting.instant(instant)): not registered until then"))
-        } else {
+        if let statement, let tier {
+            lines.append(
+                ("points", "\(Formatting.grouped(statement.available)) available, \(Formatting.grouped(statement.pending)) pending "
+                    + "(earned \(Formatting.grouped(statement.earned)), reversed \(Formatting.grouped(statement.reversed)), "
+                    + "redeemed \(Formatting.grouped(statement.redeemed)), adjusted \(Formatting.grouped(statement.adjusted)), "
+                    + "expired \(Formatting.grouped(statement.expired)))"))
             lines += tierLines(tier, program: program, instant: instant)
+        } else {
+            lines.append(("tier", "none as of \(Formatting.instant(instant)): not registered until then"))
         }
         if state.feedbackCount > 0 {
             lines.append(("feedback", "\(state.feedbackCount), average rating "

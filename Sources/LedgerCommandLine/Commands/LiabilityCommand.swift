@@ -21,7 +21,7 @@ enum LiabilityCommand: Subcommand {
         let liability = try ledger.liability(asOf: instant)
         // The library values points with the program in force at the instant, and so does this.
         let pointValue = try ledger.program(asOf: instant).pointValue
-        let owedValue = pointValue.value(of: liability.owed)
+        let owedValue = liability.owedValue
         let availableValue = liability.available >= 0
             ? pointValue.value(of: liability.available) : -pointValue.value(of: -liability.available)
         let currency = liability.currency
@@ -39,7 +39,7 @@ enum LiabilityCommand: Subcommand {
                 ("owed", JSONValue(liability.owed)),
                 ("available_value", Formatting.json(availableValue, currency)),
                 ("positive_balances", JSONValue(liability.available + liability.owed)),
-                ("positive_balances_value", Formatting.json(liability.availableValue, currency)),
+                ("positive_balances_value", Formatting.json(liability.heldValue, currency)),
                 ("pending_value", Formatting.json(liability.pendingValue, currency)),
                 ("owed_value", Formatting.json(owedValue, currency)),
             ]))
@@ -57,7 +57,7 @@ enum LiabilityCommand: Subcommand {
         table.addRow(["owed by customers with negative balances", Formatting.grouped(liability.owed), Formatting.money(owedValue, currency)])
         table.addRow([
             "positive balances (available + owed)", Formatting.grouped(liability.available + liability.owed),
-            Formatting.money(liability.availableValue, currency),
+            Formatting.money(liability.heldValue, currency),
         ])
         Console.out(table.render())
     }

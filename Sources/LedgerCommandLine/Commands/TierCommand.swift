@@ -26,7 +26,7 @@ enum TierCommand: Subcommand {
 
         let state = try context.existingCustomer(id, in: ledger)
         try context.requireRegistered(state, asOf: instant, option: "--as-of")
-        guard let tier = try ledger.tier(of: id, asOf: instant) else {
+        guard let tier = try ledger.tier(of: id, asOf: instant, forecast: true) else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
         let program = try ledger.program(asOf: instant)
@@ -170,15 +170,18 @@ enum TierCommand: Subcommand {
     }
 
     static func changeText(_ tier: TierEvaluation, program: LoyaltyProgram) -> String {
-        if let dropsAt = tier.dropsAt {
-            let cause = if case .grace = tier.reason { "the grace period ends" } else { "the assignment ends" }
-            return "drops at \(Formatting.instant(dropsAt)), when \(cause), unless the figures reach the tier again"
+        guard let change = tier.nextChange else {
+            if case .assigned = tier.reason { return "none foreseen: the assignment has no end" }
+            return "none foreseen without new events"
         }
-        if case .assigned = tier.reason { return "no drop scheduled: the assignment has no end" }
-        if tier.tierIndex == 0 { return "no drop possible: \(tier.tierName) is the lowest tier" }
-        // NOTE: the library schedules drops only for grace periods and assignments. A tier that
-        // rests on the figures falls when purchases leave the window, which dropsAt does not report.
-        return "no drop scheduled; the tier follows the window's figures, which fall as purchases leave the window"
+        let direction = change.tierIndex > tier.tierIndex ? "rises" : "drops"
+        var cause = "as purchases leave the window"
+        if let dropsAt = tier.dropsAt, dropsAt == change.at {
+            cause = if case .grace = tier.reason { "when the grace period ends" } else { "when the assignment ends" }
+        } else if change.tierIndex > tier.tierIndex {
+            cause = "with tenure"
+        }
+        return "\(direction) to \(change.tierName) at \(Formatting.instant(change.at)) \(cause), unless new events change the figures"
     }
 
     // MARK: - JSON
@@ -222,6 +225,12 @@ enum TierCommand: Subcommand {
                 ])
             } ?? .null),
             ("drops_at", Formatting.json(tier.dropsAt)),
+            ("next_change", tier.nextChange.map { change in
+                .object([
+                    ("at", Formatting.json(change.at)), ("tier", .string(change.tierName)),
+                    ("rank", JSONValue(change.tierIndex)),
+                ])
+            } ?? .null),
         ])
     }
 

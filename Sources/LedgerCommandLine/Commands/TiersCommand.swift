@@ -13,7 +13,7 @@ enum TiersCommand: Subcommand {
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
-        let program = try ledger.program()
+        let program = try ledger.program(asOf: instant)
         let counts = try distribution(ledger, asOf: instant, program: program)
         let total = counts.reduce(0, +)
 

@@ -29,7 +29,7 @@ enum TopCommand: Subcommand {
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
-        let program = try ledger.program()
+        let program = try ledger.program(asOf: instant)
         let ranked = try top(ledger, by: ranking, limit: limit, currency: program.currency, registeredBy: instant)
         let tiers = try ranked.map { try ledger.tier(of: $0.customerID, asOf: instant)?.tierName ?? "" }
 

@@ -171,7 +171,7 @@ struct ImportedLedgerCommandTests {
             "gross spend   11.77 USD",
             "refunds       0, 0.00 USD",
             "net spend     11.77 USD",
-            "points        11 available (earned 11, reversed 0, redeemed 0, adjusted 0)",
+            "points        11 available, 0 pending (earned 11, reversed 0, redeemed 0, adjusted 0, expired 0)",
             "tier          ordinary as of 1998-06-30",
             "version       2 (last position 2)",
         ] {
