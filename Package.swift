@@ -38,7 +38,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CustomerLedgerTests",
-            dependencies: ["CustomerLedger", "CLMDB", "CSodium"]
+            dependencies: ["CustomerLedger", "CLMDB", "CSodium"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LedgerCLITests",

@@ -48,6 +48,40 @@ enum Formatting {
         state.profile.name.isEmpty ? "customer \(state.customerID)" : state.profile.name
     }
 
+    /// Formats an optional UUID in lower case, or returns an empty string for nil.
+    static func uuid(_ id: UUID?) -> String {
+        id?.uuidString.lowercased() ?? ""
+    }
+
+    /// Returns a one-line description of what a history entry changed. For a ProfileUpdated
+    /// event it gives each field with its old and new value, such as
+    /// `city "上海市" → "杭州市", birthday none → 1990-03-01`.
+    static func summary(_ entry: HistoryEntry) -> String {
+        guard !entry.changes.isEmpty else { return summary(entry.event) }
+        return entry.changes.map { change in
+            "\(change.field) \(profileValue(change.oldValue, of: change.field)) → \(profileValue(change.newValue, of: change.field))"
+        }.joined(separator: ", ")
+    }
+
+    /// Formats a profile value for a summary: a birthday as `YYYY-MM-DD` or `none`, any other
+    /// field quoted, with backslashes, quotes and line breaks escaped so that it stays on one line.
+    static func profileValue(_ value: String, of field: ProfileField) -> String {
+        if field == .birthday { return value.isEmpty ? "none" : value }
+        // Scalars, not characters, because "\r\n" is one character.
+        var escaped = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return "\"" + escaped + "\""
+    }
+
     /// Returns a one-line description of what an event changed.
     static func summary(_ event: RecordedEvent) -> String {
         switch event.payload {
@@ -67,7 +101,7 @@ enum Formatting {
             let reason = refund.reason.isEmpty ? "" : " (\(refund.reason))"
             return "refund on order \(refund.orderID): \(money(refund.amount.minorUnits, refund.amount.currency))\(reason)"
         case .pointsRedeemed(let redeemed):
-            return "redeemed \(grouped(redeemed.points)) points for \(redeemed.reward)"
+            return "redeemed \(count(redeemed.points, "point")) for \(redeemed.reward)"
         case .pointsAdjusted(let adjusted):
             return "points adjusted by \(adjusted.points > 0 ? "+" : "")\(grouped(adjusted.points)): \(adjusted.reason)"
         case .feedbackRecorded(let feedback):
@@ -80,9 +114,9 @@ enum Formatting {
             let until = assigned.until.map { " until \(instant($0))" } ?? ""
             return "tier set to \(assigned.tier)\(until): \(assigned.reason)"
         case .pointsExpired(let expired):
-            return "\(grouped(expired.points)) points of lot \(expired.lot) expired"
+            return "\(count(expired.points, "point")) of lot \(expired.lot) expired"
         case .rewardGranted(let reward):
-            return "\(reward.kind) reward of \(grouped(reward.points)) points (\(reward.key))"
+            return "\(reward.kind) reward of \(count(reward.points, "point")) (\(reward.key))"
         case .unrecognized(let unknown):
             return "kept unread: \(unknown.publicBytes.count + unknown.personalBytes.count) bytes this version cannot decode"
         }
@@ -115,6 +149,20 @@ enum Formatting {
             ("summary", .string(summary(event))),
             ("payload", json(event.payload)),
         ])
+    }
+
+    /// Returns the JSON object of a history entry: the object of its event, with the summary of
+    /// the entry and, for a ProfileUpdated event, `changes`, each field with its old and new value.
+    static func json(_ entry: HistoryEntry) -> JSONValue {
+        guard case .object(var members) = json(entry.event) else { return json(entry.event) }
+        guard !entry.changes.isEmpty else { return .object(members) }
+        if let index = members.firstIndex(where: { $0.key == "summary" }) {
+            members[index].value = .string(summary(entry))
+        }
+        members.append(("changes", .array(entry.changes.map { change in
+            .object([("field", .string(change.field.rawValue)), ("old", .string(change.oldValue)), ("new", .string(change.newValue))])
+        })))
+        return .object(members)
     }
 
     static func json(_ payload: EventPayload) -> JSONValue {

@@ -9,13 +9,35 @@ public enum LedgerCommand {
             FollowCommand.self,
             TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
             LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
-            VerifyCommand.self, HeadCommand.self,
+            VerifyCommand.self, HeadCommand.self, ExportCommand.self, BackupCommand.self,
         ]
     }
 
-    /// Runs `ledger` with `commandLine` (without the program name) and returns the exit status.
+    /// Runs `ledger` with the arguments of this process and returns the exit status. It reads
+    /// them as bytes, because `CommandLine.arguments` silently replaces invalid UTF-8 with U+FFFD.
     @available(*, noasync)
-    public static func main(_ commandLine: [String]) -> Int32 {
+    public static func main() -> Int32 {
+        var arguments: [String] = []
+        var invalidUTF8Arguments: Set<String> = []
+        for index in 1..<max(1, Int(CommandLine.argc)) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+            if let text = String(validatingCString: pointer) {
+                arguments.append(text)
+            } else {
+                let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+                let repaired = String(decoding: bytes, as: UTF8.self)
+                arguments.append(repaired)
+                invalidUTF8Arguments.insert(repaired)
+            }
+        }
+        return main(arguments, invalidUTF8Arguments: invalidUTF8Arguments)
+    }
+
+    /// Runs `ledger` with `commandLine` (without the program name) and returns the exit status.
+    /// `invalidUTF8Arguments` contains the arguments that were not valid UTF-8, as repaired to
+    /// `String`, and the command rejects them.
+    @available(*, noasync)
+    public static func main(_ commandLine: [String], invalidUTF8Arguments: Set<String> = []) -> Int32 {
         if commandLine.first == "--db", commandLine.count < 3 {
             Console.error("ledger: missing value for option '--db'; expected 'ledger --db PATH COMMAND'\n")
             return ExitCode.usage.rawValue
@@ -55,7 +77,8 @@ public enum LedgerCommand {
         }
 
         do {
-            let parsed = try ArgumentList(parsing: commandArguments, syntax: command.syntax)
+            let parsed = try ArgumentList(
+                parsing: commandArguments, syntax: command.syntax, invalidUTF8Arguments: invalidUTF8Arguments)
             if parsed.isHelpRequested {
                 Console.out(helpText(of: command, actionsOf: command))
                 return ExitCode.success.rawValue

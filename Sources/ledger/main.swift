@@ -1,4 +1,4 @@
 import Foundation
 import LedgerCommandLine
 
-exit(LedgerCommand.main(Array(CommandLine.arguments.dropFirst())))
+exit(LedgerCommand.main())

@@ -68,13 +68,15 @@ import Testing
         let yen = Currency("JPY")!
         let ledger = try openLedger(at: directory.path + "/db", program: LoyaltyProgram(currency: yen, pointsPerUnit: 1000))
         let largest = Money(minorUnits: ProjectionWorkspace.maximumAmount, currency: yen)
-        var events = [registration(customer: 1, at: day)]
-        for order in 1...4 { events.append(purchase(customer: 1, order: "J-\(order)", amount: largest, at: day)) }
-        try ledger.append(events)
-        #expect(try ledger.customer(customer(1))?.points.earned == 4_000_000_000_000_000_000)
+        let atLimit = Money(minorUnits: ProjectionWorkspace.maximumPointsPerEvent / 1000, currency: yen)
+        try ledger.append([
+            registration(customer: 1, at: day), purchase(customer: 1, order: "J-1", amount: atLimit, at: day),
+        ])
+        #expect(try ledger.customer(customer(1))?.points.earned == ProjectionWorkspace.maximumPointsPerEvent)
+
         try expectRuleViolation(
-            ledger, [purchase(customer: 1, order: "J-5", amount: largest, at: day)],
-            reason: "the customer's points would pass the largest storable number")
+            ledger, [purchase(customer: 1, order: "J-2", amount: largest, at: day)],
+            reason: "the purchase would earn 1000000000000000000 points, beyond the limit of 1000000000000000 per event or the customer's storable total; check the amount and the program's multipliers")
     }
 
     @Test func zeroPurchaseAccepted() throws {

@@ -184,8 +184,8 @@ struct ProgramDocumentTests {
         let yuan = try ProgramDocument.parse(Array(#"{"currency":"CNY","point_value":{"amount":"7.5"}}"#.utf8))
         #expect(yuan.pointValue.minorUnits == 750)
         let largest = try ProgramDocument.parse(
-            Array(#"{"currency":"CNY","earning":{"minimum_order_amount":"92233720368547758.07"}}"#.utf8))
-        #expect(largest.minimumOrderAmount == Int64.max)
+            Array(#"{"currency":"CNY","tiers":{"ladder":[{"name":"a"},{"name":"b","min_net_spend":"92233720368547758.07"}]}}"#.utf8))
+        #expect(largest.tiers.last?.minimumNetSpend == Int64.max)
     }
 
     @Test func multiplierFormsAreExact() throws {
@@ -231,11 +231,94 @@ struct ProgramDocumentTests {
     }
 
     @Test func parsingLeavesProgramRulesToValidate() throws {
-        let program = try ProgramDocument.parse(Array(#"{"currency":"CNY","pending_days":99999}"#.utf8))
-        #expect(program.pendingDays == 99_999)
-        #expect(throws: LedgerError.invalidProgram("pending days must be between 0 and 3650, got 99999")) {
+        let program = try ProgramDocument.parse(
+            Array(#"{"currency":"CNY","earning":{"scope":"cumulative","max_points_per_day":5}}"#.utf8))
+        #expect(program.maximumPointsPerDay == 5)
+        #expect(
+            throws: LedgerError.invalidProgram(
+                "multipliers, caps and a minimum order amount need the per-order earning scope; the cumulative scope earns on lifetime net spend only")
+        ) {
             try program.validate()
         }
+    }
+
+    /// Documents with one integer field set to `VALUE`, and the range that both the parser and
+    /// `LoyaltyProgram.validate()` accept for it. Nil is no upper bound.
+    static let integerRanges: [(template: String, lower: Int64, upper: Int64?)] = [
+        (#"{"currency":"CNY","earning":{"points_per_unit":VALUE}}"#, 0, 1000),
+        (#"{"currency":"CNY","pending_days":VALUE}"#, 0, 3650),
+        (#"{"currency":"CNY","expiry":{"kind":"after-days","days":VALUE}}"#, 1, 36_500),
+        (#"{"currency":"CNY","redemption":{"max_balance_percent":VALUE}}"#, 1, 100),
+        (#"{"currency":"CNY","redemption":{"max_order_percent":VALUE}}"#, 1, 100),
+        (#"{"currency":"CNY","point_value":{"points":VALUE}}"#, 1, nil),
+        (#"{"currency":"CNY","tiers":{"window":{"kind":"rolling-days","days":VALUE}}}"#, 1, 36_500),
+        (#"{"currency":"CNY","tiers":{"window":{"kind":"rolling-months","months":VALUE}}}"#, 1, 1200),
+        (#"{"currency":"CNY","tiers":{"downgrade_grace_days":VALUE}}"#, 0, 3650),
+    ]
+
+    @Test(arguments: integerRanges)
+    func integerRangeMatchesValidation(template: String, lower: Int64, upper: Int64?) throws {
+        func document(_ value: Int64) -> [UInt8] {
+            Array(template.replacingOccurrences(of: "VALUE", with: String(value)).utf8)
+        }
+        for bound in [lower, upper ?? Int64.max] {
+            try ProgramDocument.parse(document(bound)).validate()
+        }
+        let range = upper.map { "from \(lower) to \($0)" } ?? "of \(lower) or more"
+        #expect(parseError(String(decoding: document(lower - 1), as: UTF8.self))?.hasSuffix(
+            "expected an integer \(range), got \(lower - 1)") == true)
+        if let upper {
+            #expect(parseError(String(decoding: document(upper + 1), as: UTF8.self))?.hasSuffix(
+                "expected an integer \(range), got \(upper + 1)") == true)
+        }
+    }
+
+    static let boundedValues: [(accepted: String, rejected: String, message: String)] = [
+        (#"{"currency":"CNY","earning":{"minimum_order_amount":"10000000000000.00"}}"#,
+         #"{"currency":"CNY","earning":{"minimum_order_amount":"10000000000000.01"}}"#,
+         #"earning.minimum_order_amount: "10000000000000.01" is too large; the largest amount is 10000000000000.00 CNY"#),
+        (#"{"currency":"CNY","point_value":{"amount":"10000000.00"}}"#,
+         #"{"currency":"CNY","point_value":{"amount":"10000000.01"}}"#,
+         #"point_value.amount: "10000000.01" is too large; the largest amount is 10000000.00 CNY"#),
+        (#"{"currency":"CNY","earning":{"multipliers":{"sku":{"CD":100}}}}"#,
+         #"{"currency":"CNY","earning":{"multipliers":{"sku":{"CD":"100.001"}}}}"#,
+         #"earning.multipliers.sku.CD: "100.001" is too large; multipliers are at most 100"#),
+        (#"{"currency":"CNY","tiers":{"ladder":[{"name":"a"},{"name":"b","min_purchases":1,"multiplier":"100.000"}]}}"#,
+         #"{"currency":"CNY","tiers":{"ladder":[{"name":"a"},{"name":"b","min_purchases":1,"multiplier":101}]}}"#,
+         "tiers.ladder[1].multiplier: 101 is too large; multipliers are at most 100"),
+    ]
+
+    @Test(arguments: boundedValues)
+    func amountAndMultiplierLimitsMatchValidation(accepted: String, rejected: String, message: String) throws {
+        try ProgramDocument.parse(Array(accepted.utf8)).validate()
+        #expect(parseError(rejected) == message)
+    }
+
+    // MARK: Long lines
+
+    /// Returns a minified document with `count` SKU multipliers on one line.
+    static func minifiedDocument(skus count: Int, last: String = "") -> String {
+        let skus = (0..<count).map { #""SKU-\#($0)":"1.5""# }.joined(separator: ",")
+        return #"{"currency":"CNY","earning":{"multipliers":{"sku":{"# + skus + last + "}}}}"
+    }
+
+    @Test func minifiedDocumentParsesInLinearTime() throws {
+        let bytes = Array(Self.minifiedDocument(skus: 20_000).utf8)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let program = try ProgramDocument.parse(bytes)
+        let elapsed = clock.now - start
+        #expect(program.skuMultipliers.count == 20_000)
+        // Counting every key's column from the start of the line made this quadratic in the line length.
+        #expect(elapsed < .seconds(5), "parsing 20,000 keys on one line took \(elapsed)")
+    }
+
+    @Test func duplicateKeyFarAlongLineNamesColumn() {
+        let text = Self.minifiedDocument(skus: 1000, last: #","SKU-7":"2""#)
+        let column = text.unicodeScalars.count - #""SKU-7":"2"}}}}"#.unicodeScalars.count + 1
+        #expect(
+            parseError(text)
+                == #"invalid JSON at line 1, column \#(column): key "SKU-7" appears twice in one object; keep only one of them"#)
     }
 
     // MARK: Errors
@@ -299,19 +382,21 @@ struct ProgramDocumentTests {
         // Wrong types.
         (#"{"currency":"CNY","time_zone":8}"#, #"time_zone: expected an IANA time zone name such as "Asia/Shanghai", got 8"#),
         (#"{"currency":"CNY","earning":[]}"#, "earning: expected an object, got an array"),
-        (#"{"currency":"CNY","pending_days":"14"}"#, #"pending_days: expected an integer of 0 or more, got "14""#),
+        (#"{"currency":"CNY","pending_days":"14"}"#, #"pending_days: expected an integer from 0 to 3650, got "14""#),
         (#"{"currency":"CNY","tiers":{"ladder":{"name":"a"}}}"#, "tiers.ladder: expected an array of tiers, lowest first, got an object"),
         (#"{"currency":"CNY","tiers":{"ladder":[{"name":null}]}}"#, "tiers.ladder[0].name: expected the tier's name, got null"),
         (#"{"currency":"CNY","rewards":{"offers":[{"id":"A","name":"A","points":1,"eligible_tiers":["VIP",7]}]}}"#,
          "rewards.offers[0].eligible_tiers[1]: expected a tier name, got 7"),
         (#"{"currency":"CNY","rewards":{"offers":"none"}}"#, #"rewards.offers: expected an array of offers, got "none""#),
         // Integers.
-        (#"{"currency":"CNY","pending_days":1.5}"#, "pending_days: expected an integer of 0 or more, got 1.5"),
-        (#"{"currency":"CNY","pending_days":1e2}"#, "pending_days: expected an integer of 0 or more, got 1e2"),
-        (#"{"currency":"CNY","pending_days":14.0}"#, "pending_days: expected an integer of 0 or more, got 14.0"),
+        (#"{"currency":"CNY","pending_days":1.5}"#, "pending_days: expected an integer from 0 to 3650, got 1.5"),
+        (#"{"currency":"CNY","pending_days":1e2}"#, "pending_days: expected an integer from 0 to 3650, got 1e2"),
+        (#"{"currency":"CNY","pending_days":14.0}"#, "pending_days: expected an integer from 0 to 3650, got 14.0"),
         (#"{"currency":"CNY","redemption":{"minimum_points":-5}}"#, "redemption.minimum_points: expected an integer of 0 or more, got -5"),
+        (#"{"currency":"CNY","redemption":{"minimum_points":9223372036854775808}}"#,
+         "redemption.minimum_points: 9223372036854775808 is out of range; expected at most 9223372036854775807"),
         (#"{"currency":"CNY","earning":{"points_per_unit":9223372036854775808}}"#,
-         "earning.points_per_unit: 9223372036854775808 is out of range; expected at most 9223372036854775807"),
+         "earning.points_per_unit: expected an integer from 0 to 1000, got 9223372036854775808"),
         (#"{"currency":"CNY","earning":{"max_points_per_day":"500"}}"#,
          #"earning.max_points_per_day: expected an integer of 0 or more, or null for no limit, got "500""#),
         (#"{"currency":"CNY","earning":{"max_points_per_order":-1}}"#,
@@ -332,8 +417,10 @@ struct ProgramDocumentTests {
         (#"{"currency":"CNY","point_value":{"amount":" 1.00"}}"#,
          #"point_value.amount: expected a decimal string in CNY such as "12.50", got " 1.00""#),
         (#"{"currency":"CNY","point_value":{"amount":"-1.00"}}"#, #"point_value.amount: "-1.00" is negative; amounts must be 0 or more"#),
+        (#"{"currency":"CNY","tiers":{"ladder":[{"name":"a"},{"name":"b","min_net_spend":"92233720368547758.08"}]}}"#,
+         #"tiers.ladder[1].min_net_spend: "92233720368547758.08" is too large; the largest amount is 92233720368547758.07 CNY"#),
         (#"{"currency":"CNY","point_value":{"amount":"92233720368547758.08"}}"#,
-         #"point_value.amount: "92233720368547758.08" is too large; the largest amount is 92233720368547758.07 CNY"#),
+         #"point_value.amount: "92233720368547758.08" is too large; the largest amount is 10000000.00 CNY"#),
         // Multipliers.
         (#"{"currency":"CNY","earning":{"multipliers":{"sku":{"TEA-1":1.5}}}}"#,
          #"earning.multipliers.sku["TEA-1"]: 1.5 is not an integer; write fractional multipliers as decimal strings such as "1.5", which are read exactly"#),
@@ -368,7 +455,7 @@ struct ProgramDocumentTests {
         (#"{"currency":"CNY","tiers":{"window":{"kind":"rolling-weeks","weeks":2}}}"#,
          "tiers.window.weeks: unknown key; expected one of kind, days, months"),
         (#"{"currency":"CNY","tiers":{"window":{"kind":"rolling-days","days":"365"}}}"#,
-         #"tiers.window.days: expected an integer of 0 or more, got "365""#),
+         #"tiers.window.days: expected an integer from 1 to 36500, got "365""#),
         // Required members of rewards.
         (#"{"currency":"CNY","rewards":{"referral":{"referrer_points":200}}}"#, "rewards.referral.new_customer_points: required key is missing"),
         (#"{"currency":"CNY","rewards":{"birthday":{}}}"#, "rewards.birthday.points: required key is missing"),
@@ -386,6 +473,6 @@ struct ProgramDocumentTests {
     @Test func longStringIsShortenedInMessage() throws {
         let long = String(repeating: "x", count: 100)
         let message = try #require(parseError(#"{"currency":"CNY","pending_days":"\#(long)"}"#))
-        #expect(message == "pending_days: expected an integer of 0 or more, got \"" + String(repeating: "x", count: 59) + "…\"")
+        #expect(message == "pending_days: expected an integer from 0 to 3650, got \"" + String(repeating: "x", count: 59) + "…\"")
     }
 }

@@ -166,7 +166,8 @@ enum EventCodec {
         return (event, header.previousPosition(of: position))
     }
 
-    /// Decodes the two payload parts that follow a header.
+    /// Decodes the two payload parts that follow a header, upgraded to the type's current
+    /// schema version by ``EventUpcasters`` when they are older.
     static func decodePayload(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8) throws(DecodingError)
         -> EventPayload
     {
@@ -180,14 +181,18 @@ enum EventCodec {
                     typeCode: typeCode, schemaVersion: schemaVersion, publicBytes: Array(publicBytes),
                     personalBytes: Array(personalBytes)))
         }
-        var publicReader = ByteReader(publicBytes)
-        var personalReader = ByteReader(personalBytes)
-        let payload = try PayloadCodec.decode(
-            type, schemaVersion: schemaVersion, public: &publicReader, personal: &personalReader)
-        guard publicReader.isAtEnd, personalReader.isAtEnd else {
-            throw .malformed("payload of \(type) has trailing bytes", at: reader.offset)
+        let payloadEnd = reader.offset
+        return try EventUpcasters.withCurrentVersion(
+            of: type, schemaVersion: schemaVersion, publicBytes: publicBytes, personalBytes: personalBytes
+        ) { (currentPublic, currentPersonal) throws(DecodingError) -> EventPayload in
+            var publicReader = ByteReader(currentPublic)
+            var personalReader = ByteReader(currentPersonal)
+            let payload = try PayloadCodec.decode(type, public: &publicReader, personal: &personalReader)
+            guard publicReader.isAtEnd, personalReader.isAtEnd else {
+                throw .malformed("payload of \(type) has trailing bytes", at: payloadEnd)
+            }
+            return payload
         }
-        return payload
     }
 
     static func readUUID(_ reader: inout ByteReader) throws(DecodingError) -> UUID {

@@ -70,13 +70,22 @@ public struct RecordedEvent: Equatable, Sendable {
     public var customerID: CustomerID
     /// The position in the customer's stream: 1 for the registration, then 2, 3, … without gaps.
     public var version: UInt32
-    /// The schema version the payload was written with.
+    /// The schema version the payload was written with, as stored. Reads upgrade an older
+    /// version, so `payload` is always in its type's ``EventType/currentSchemaVersion``, and
+    /// ``isUpcast`` is true when that happened.
     public var schemaVersion: UInt8
     public var occurredAt: Timestamp
     /// The time the ledger recorded the event.
     public var recordedAt: Timestamp
     public var metadata: EventMetadata
     public var payload: EventPayload
+
+    /// True when the payload was stored in an older schema version of its type and upgraded
+    /// by the registered upcasters on reading. False for an unrecognized payload, which is kept as stored.
+    public var isUpcast: Bool {
+        guard let type = payload.type else { return false }
+        return schemaVersion < type.currentSchemaVersion
+    }
 
     /// The stored type name, such as `PurchaseRecorded`, `PurchaseRecorded (unsupported schema 2)`
     /// or `unknown type 42 (schema 3)`.

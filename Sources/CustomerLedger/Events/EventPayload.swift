@@ -68,10 +68,11 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The schema versions this build reads: the current one and, for some types, older ones
-    /// that it upgrades on every read.
+    /// Returns true for the schema versions this build reads: the current one, and each older
+    /// one from which registered upcasters lead to the current one. Every read upgrades such a
+    /// payload's bytes before decoding them, so payloads are always in the current version.
     public func reads(schemaVersion: UInt8) -> Bool {
-        schemaVersion >= 1 && schemaVersion <= currentSchemaVersion
+        schemaVersion == currentSchemaVersion || EventUpcasters.hasChain(for: self, from: schemaVersion)
     }
 
     /// True for the types of the ledger's own stream, ``CustomerID/ledgerStream``.

@@ -1,7 +1,8 @@
 /// Encodes and decodes each payload type as its public part and its personal part.
 ///
-/// The current schema version of every type, and older versions on decoding. Strings are length-prefixed UTF-8, amounts zigzag varints,
-/// currencies three ASCII bytes, dates `yyyymmdd` varints with 0 for none.
+/// It reads and writes the current schema version of every type only: ``EventUpcasters`` upgrades
+/// older stored versions before decoding. Strings are length-prefixed UTF-8, amounts zigzag
+/// varints, currencies three ASCII bytes, dates `yyyymmdd` varints with 0 for none.
 enum PayloadCodec {
     // Bits of the ProfileUpdated field mask.
     private static let nameBit: UInt64 = 1
@@ -101,10 +102,10 @@ enum PayloadCodec {
         }
     }
 
-    /// Decodes version `schemaVersion` of `type`, upgrading an older version to the current form.
-    static func decode(
-        _ type: EventType, schemaVersion: UInt8, public input: inout ByteReader, personal: inout ByteReader
-    ) throws(DecodingError) -> EventPayload {
+    /// Decodes the current schema version of `type`.
+    static func decode(_ type: EventType, public input: inout ByteReader, personal: inout ByteReader)
+        throws(DecodingError) -> EventPayload
+    {
         switch type {
         case .customerRegistered:
             let province = try input.readString()
@@ -148,7 +149,7 @@ enum PayloadCodec {
                 let sku = try input.readString()
                 let quantity = try input.readSigned()
                 let unitPrice = try input.readSigned()
-                let category = schemaVersion >= 2 ? try input.readString() : ""
+                let category = try input.readString()
                 items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: category))
             }
             let channel = try input.readString()
@@ -165,7 +166,7 @@ enum PayloadCodec {
         case .pointsRedeemed:
             let points = try input.readSigned()
             let reward = try input.readString()
-            let orderID = schemaVersion >= 2 ? try input.readString() : ""
+            let orderID = try input.readString()
             return .pointsRedeemed(PointsRedeemed(points: points, reward: reward, orderID: orderID))
 
         case .pointsAdjusted:

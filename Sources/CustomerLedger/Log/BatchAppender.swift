@@ -18,6 +18,9 @@ struct BatchAppender {
     /// The number of program events before this batch, so that ``finish()`` stores the
     /// versions only when the batch added one.
     let initialStreamVersion: UInt32
+    /// False while an import restores events from an export, which already contains the
+    /// referral rewards that the rules derived when the events were first appended.
+    var derivesRewards = true
 
     init(schema: Schema, transaction: Transaction, clock: @escaping @Sendable () -> Timestamp) throws {
         self.schema = schema
@@ -37,9 +40,12 @@ struct BatchAppender {
         statistics = try schema.statistics(transaction)
     }
 
+    /// - parameter storedPayload: the bytes to store instead of the encoding of `event.payload`:
+    ///   an older schema version of the same payload, which an import keeps byte for byte. The
+    ///   rules and projections still see `event.payload`.
     mutating func append(
         _ event: NewEvent, index: Int, batch: [NewEvent], outcomes: [Ledger.AppendOutcome],
-        expectedVersions: [CustomerID: UInt32]
+        expectedVersions: [CustomerID: UInt32], storedPayload: UnrecognizedPayload? = nil
     ) throws -> Ledger.AppendOutcome {
         if let earlier = batchPositions[event.id] {
             guard batch[earlier].hasSameContent(as: event) else {
@@ -79,8 +85,10 @@ struct BatchAppender {
         let previousDistance = previousPosition == 0 ? 0 : position - previousPosition
         let recordedAt = event.recordedAt ?? clock()
         record.reset()
+        var stored = event
+        if let storedPayload { stored.payload = .unrecognized(storedPayload) }
         EventCodec.encode(
-            event, version: version, previousDistance: previousDistance, recordedAt: recordedAt, into: &record,
+            stored, version: version, previousDistance: previousDistance, recordedAt: recordedAt, into: &record,
             scratch: &scratch)
         try write(eventID: event.id)
         try workspace.apply(
@@ -93,7 +101,7 @@ struct BatchAppender {
             recordedAt: recordedAt)
         batchPositions[event.id] = index
         let outcome = Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
-        try payReferralRewards(after: event)
+        try payReferralRewards(after: event, index: index)
         return outcome
     }
 
@@ -129,17 +137,20 @@ struct BatchAppender {
             throw RuleViolation(
                 "the program cannot take effect at \(version.effectiveFrom), because the log already has events up to \(latest); choose a later instant, or try the program with simulate")
         }
-        if let previous = workspace.timeline.versions.last?.version.effectiveFrom, version.effectiveFrom <= previous {
-            throw RuleViolation(
-                "the program cannot take effect at \(version.effectiveFrom), because the version in force from \(previous) starts later; choose an instant after it")
-        }
+
     }
 
-    /// Appends the referral rewards that a customer's first purchase earns, once: the event ids
-    /// derive from the new customer, and each reward key can be paid only once.
-    private mutating func payReferralRewards(after event: NewEvent) throws {
-        guard case .purchaseRecorded = event.payload, let referral = workspace.program(at: event.occurredAt).referral,
-            let referrer = workspace.referrerAfterFirstPurchase(of: event.customerID)
+    /// Appends the referral rewards that a referred customer's first qualifying purchase earns:
+    /// one of a positive amount in the program currency, at or above the minimum order amount.
+    /// Each reward is paid once: the event ids derive from the customers, and each reward key can
+    /// be paid only once.
+    private mutating func payReferralRewards(after event: NewEvent, index: Int) throws {
+        guard derivesRewards, case .purchaseRecorded(let purchase) = event.payload,
+            let referrer = workspace.referrer(of: event.customerID)
+        else { return }
+        let program = workspace.program(at: event.occurredAt)
+        guard let referral = program.referral, purchase.amount.currency == program.currency,
+            purchase.amount.minorUnits > 0, purchase.amount.minorUnits >= program.minimumOrderAmount
         else { return }
         let rewards: [(CustomerID, RewardGranted)] = [
             (referrer, RewardGranted(kind: .referrer, key: "referral:\(event.customerID)", points: referral.referrerPoints)),
@@ -158,7 +169,8 @@ struct BatchAppender {
                 id: EventID.stable("reward/\(customer)/\(reward.key)", prefix: UInt64(bitPattern: event.occurredAt.microseconds / 1000)),
                 customerID: customer, occurredAt: event.occurredAt, payload: .rewardGranted(reward), metadata: metadata,
                 recordedAt: event.recordedAt)
-            _ = try append(derived, index: -1, batch: [], outcomes: [], expectedVersions: [:])
+            // A rejected reward is reported as the purchase that triggered it.
+            _ = try append(derived, index: index, batch: [], outcomes: [], expectedVersions: [:])
         }
     }
 

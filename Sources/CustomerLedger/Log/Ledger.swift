@@ -62,8 +62,9 @@ public final class Ledger: @unchecked Sendable {
     /// Opens the ledger in the folder at `path`, creating it when missing (unless read-only).
     ///
     /// A writable open upgrades a ledger of format 1, written before the hash chain existed, to
-    /// format 2: it hashes every stored event in one write transaction. A read-only open of such
-    /// a ledger throws ``LedgerError/incompatibleDatabase(_:)``.
+    /// format 2: it hashes every stored event in one write transaction, then rebuilds the
+    /// projections with a replay. A read-only open of such a ledger throws
+    /// ``LedgerError/incompatibleDatabase(_:)``.
     ///
     /// - throws: ``LMDBError`` when LMDB cannot open the folder, ``LedgerError/incompatibleDatabase(_:)``
     ///   when the folder contains another format, ``LedgerError/invalidProgram(_:)`` for an invalid program.
@@ -84,8 +85,16 @@ public final class Ledger: @unchecked Sendable {
         schema = try Schema.open(environment, create: !options.readOnly)
 
         if !options.readOnly {
-            try environment.write { txn in
+            let rebuild = try environment.write { txn in
                 try schema.initialize(txn, program: options.program ?? LoyaltyProgram(currency: .cny))
+                return try schema.metaBytes(txn, Schema.MetaKey.rebuildProjections) == [1]
+            }
+            // An upgrade from format 1 rebuilds the projections in their current encoding. The
+            // flag is cleared only after the replay commits, so an interrupted upgrade resumes on
+            // the next open.
+            if rebuild {
+                try replay()
+                try environment.write { txn in try schema.putMeta(txn, Schema.MetaKey.rebuildProjections, [0]) }
             }
         } else {
             try environment.read { txn in try schema.checkFormat(txn) }

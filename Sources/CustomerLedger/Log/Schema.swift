@@ -37,6 +37,8 @@ struct Schema {
         static let program = "program"
         /// The program versions recorded by program events, with their positions.
         static let programVersions = "program.versions"
+        /// 1 while projections written by an older format wait to be rebuilt by a replay, else 0 or absent.
+        static let rebuildProjections = "projections.rebuild"
         static let statistics = "statistics"
     }
 
@@ -79,7 +81,12 @@ struct Schema {
     /// Writes the format and program of a new ledger, or checks the format of an existing one.
     func initialize(_ txn: Transaction, program: LoyaltyProgram) throws {
         if let format = try metaBytes(txn, MetaKey.format) {
-            if format == [Schema.formatWithoutHashChain] { try upgradeToHashChain(txn) }
+            if format == [Schema.formatWithoutHashChain] {
+                try upgradeToHashChain(txn)
+                // Format 1 also stored customer states in their first encoding, without lots,
+                // window currencies or the latest event time, so the projections are rebuilt.
+                try putMeta(txn, MetaKey.rebuildProjections, [1])
+            }
             try checkFormat(txn)
             return
         }

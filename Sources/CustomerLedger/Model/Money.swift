@@ -31,6 +31,7 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var minorUnitDigits: Int {
         if Currency.noMinorUnit.contains(packed) { return 0 }
         if Currency.threeDigitMinorUnit.contains(packed) { return 3 }
+        if Currency.fourDigitMinorUnit.contains(packed) { return 4 }
         return 2
     }
 
@@ -39,6 +40,7 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
         switch minorUnitDigits {
         case 0: 1
         case 3: 1000
+        case 4: 10000
         default: 100
         }
     }
@@ -50,9 +52,25 @@ public struct Currency: Hashable, Comparable, Sendable, CustomStringConvertible 
     ].map { Currency($0)!.packed }
 
     /// Packed codes of the currencies with three minor-unit digits.
+    /// True for the active ISO 4217 currency codes (the list of 1 January 2025).
+    public var isISO4217: Bool { Currency.iso4217.contains(packed) }
+
+    private static let iso4217: Set<UInt32> = Set(
+        """
+        AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD \
+        CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL \
+        GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD \
+        KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO \
+        NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD \
+        SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV \
+        WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
+        """.split(separator: " ").compactMap { Currency(String($0))?.packed })
+
     private static let threeDigitMinorUnit: [UInt32] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"].map {
         Currency($0)!.packed
     }
+
+    private static let fourDigitMinorUnit: [UInt32] = ["CLF", "UYW"].map { Currency($0)!.packed }
 
     public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.packed < rhs.packed }
 

@@ -22,6 +22,8 @@ public struct ZonedCalendar: Sendable, Equatable {
     /// The time zone name as passed to `init(timeZone:)`, such as `Asia/Shanghai` or `UTC`.
     public let identifier: String
     private let timeZone: TimeZone
+    /// True for UTC and its aliases, whose offset is always 0, so lookups are skipped.
+    private let isUTC: Bool
 
     /// Creates a calendar for an IANA time zone name such as `Asia/Shanghai`, `Europe/Berlin` or `UTC`.
     ///
@@ -35,6 +37,8 @@ public struct ZonedCalendar: Sendable, Equatable {
         }
         self.identifier = identifier
         self.timeZone = timeZone
+        isUTC = ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "GMT+0", "GMT-0"]
+            .contains(identifier)
     }
 
     /// A time zone name that `init(timeZone:)` rejected.
@@ -187,6 +191,7 @@ public struct ZonedCalendar: Sendable, Equatable {
 
     /// Returns the UTC offset in microseconds at an instant given in microseconds since the epoch.
     private func offset(at instant: Int64) -> Int64 {
+        if isUTC { return 0 }
         // Offsets change on whole seconds. Whole seconds of any Int64 microsecond count fit a
         // Double exactly, so the lookup cannot land on the wrong side of a change.
         let seconds = instant.floorDivided(by: 1_000_000)

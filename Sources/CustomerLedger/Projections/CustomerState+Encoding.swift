@@ -43,6 +43,7 @@ extension CustomerState {
             writer.write(signed: lot.expiresAt.map { $0.microseconds - lot.earnedAt.microseconds } ?? Int64.min)
             writer.write(signed: lot.remaining)
             writer.write(bigEndian: lot.orderFingerprint)
+            writer.write(signed: lot.writtenOff)
         }
         writer.write(varint: UInt64(rewardKeys.count))
         for key in rewardKeys { writer.write(varint: key) }
@@ -68,6 +69,7 @@ extension CustomerState {
             writer.write(signed: entry.amount)
             writer.write(entry.isPurchase ? 1 : 0)
             writer.write(signed: entry.points)
+            writer.write(varint: UInt64(entry.currencyCode))
             previous = entry.occurredAt.microseconds
         }
 
@@ -149,7 +151,8 @@ extension CustomerState {
                         number: UInt32(number), earnedAt: Timestamp(microseconds: earnedAt),
                         availableAt: Timestamp(microseconds: earnedAt &+ availableAt),
                         expiresAt: expiresAt == Int64.min ? nil : Timestamp(microseconds: earnedAt &+ expiresAt),
-                        remaining: try reader.readSigned(), orderFingerprint: try reader.readBigEndian32()))
+                        remaining: try reader.readSigned(), orderFingerprint: try reader.readBigEndian32(),
+                        writtenOff: try reader.readSigned()))
             }
             let keys = try reader.readVarint()
             guard keys <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
@@ -186,8 +189,12 @@ extension CustomerState {
             let amount = try reader.readSigned()
             let isPurchase = try reader.readByte() == 1
             let points = format >= 2 ? try reader.readSigned() : 0
+            let code = format >= 2 ? try reader.readVarint() : 0
+            guard code <= UInt64(UInt32.max) else { throw .malformed("invalid currency in a window entry", at: reader.offset) }
             state.window.append(
-                SpendEntry(occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase, points: points))
+                SpendEntry(
+                    occurredAt: Timestamp(microseconds: previous), amount: amount, isPurchase: isPurchase, points: points,
+                    currencyCode: UInt32(code)))
         }
         state.window.reverse()
 

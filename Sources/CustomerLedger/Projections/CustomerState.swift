@@ -22,8 +22,8 @@ public struct CustomerState: Equatable, Sendable {
     public var complaintCount: Int64
     public var points: PointsBalance
     /// Purchases and refunds that a tier window ending at or after `latestSpendAt` can still
-    /// include, sorted by occurred-at. Amounts in other currencies than the program's count as 0,
-    /// but such purchases still count as purchases.
+    /// include, sorted by occurred-at. Amounts in other currencies than the program's count as 0
+    /// at evaluation, but such purchases still count as purchases.
     var window: [SpendEntry]
     /// The later of the registration time and the latest occurred-at of any purchase or refund.
     var latestSpendAt: Timestamp
@@ -34,7 +34,8 @@ public struct CustomerState: Equatable, Sendable {
     var orderFingerprints: [UInt32]
     /// The points each order earned, in the order of ``orderFingerprints``, which refunds reverse a share of.
     var orderPoints: [Int64]
-    /// The lots that still have points, in the order they were earned.
+    /// The lots in the order they were earned: those with points left, and those whose points
+    /// a ``PointsExpired`` event wrote off, which a backdated event can still reach.
     public internal(set) var lots: [PointsLot]
     /// The number of the customer's newest lot.
     var nextLotNumber: UInt32
@@ -165,8 +166,9 @@ struct WindowTotals: Equatable, Sendable {
     var purchases: Int64 = 0
     var points: Int64 = 0
 
-    mutating func add(_ entry: SpendEntry) {
-        netSpend += entry.amount
+    /// Adds an entry, whose amount counts only when it is in `currency`.
+    mutating func add(_ entry: SpendEntry, currency: Currency) {
+        if entry.counts(in: currency) { netSpend += entry.amount }
         if entry.isPurchase { purchases += 1 }
         points += entry.points
     }
@@ -175,9 +177,16 @@ struct WindowTotals: Equatable, Sendable {
 /// A purchase or refund as the tier window counts it.
 struct SpendEntry: Equatable, Sendable {
     var occurredAt: Timestamp
-    /// Signed amount in the program currency: negative for refunds, 0 for other currencies.
+    /// Signed amount in minor units of `currency`: negative for refunds.
     var amount: Int64
     var isPurchase: Bool
     /// Points the event earned (negative for a refund's reversal), for tiers that count points.
     var points: Int64 = 0
+    /// The packed code of the amount's currency, or 0 for an entry stored by format 1, whose
+    /// amount is in the program currency of its time (0 for other currencies).
+    var currencyCode: UInt32 = 0
+
+    /// True when the amount counts toward a program in `currency`, so that a program that changes
+    /// currency does not count earlier spend in the old one.
+    func counts(in currency: Currency) -> Bool { currencyCode == 0 || currencyCode == currency.packed }
 }

@@ -51,25 +51,37 @@ enum FoldEvent {
     }
 
     /// Reads the fold input from a stored record's two payload parts, checking only the fields
-    /// it reads and the lengths of those it skips.
+    /// it reads and the lengths of those it skips. An older schema version is upgraded by
+    /// ``EventUpcasters`` first, so the fast paths below read current versions only.
     /// - parameter lineItems: true to read the line items of purchases, which only SKU and
     ///   category multipliers need.
     static func decode(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8, lineItems: Bool = false)
         throws(DecodingError) -> FoldEvent
     {
-        let publicLength = try reader.readLength()
-        var input = ByteReader(try reader.slice(publicLength))
-        let personalLength = try reader.readLength()
-        var personal = ByteReader(try reader.slice(personalLength))
+        let publicBytes = try reader.slice(try reader.readLength())
+        let personalBytes = try reader.slice(try reader.readLength())
         guard let type = EventType(rawValue: typeCode), type.reads(schemaVersion: schemaVersion) else { return .skipped }
 
+        return try EventUpcasters.withCurrentVersion(
+            of: type, schemaVersion: schemaVersion, publicBytes: publicBytes, personalBytes: personalBytes
+        ) { (currentPublic, currentPersonal) throws(DecodingError) -> FoldEvent in
+            var input = ByteReader(currentPublic)
+            var personal = ByteReader(currentPersonal)
+            return try decodeCurrent(type, public: &input, personal: &personal, lineItems: lineItems)
+        }
+    }
+
+    /// Reads the fold input from the payload parts of the current schema version of `type`.
+    private static func decodeCurrent(
+        _ type: EventType, public input: inout ByteReader, personal: inout ByteReader, lineItems: Bool
+    ) throws(DecodingError) -> FoldEvent {
         switch type {
         case .customerRegistered:
             // Reorders the stored strings into the profile's form without decoding them.
             let province = try input.slice(try input.readLength())
             let city = try input.slice(try input.readLength())
             let referrer = CustomerID(try input.readVarint())
-            var profile = ByteWriter(capacity: publicLength + personalLength + 4)
+            var profile = ByteWriter(capacity: input.buffer.count + personal.buffer.count + 4)
             for _ in 0..<3 { profile.write(lengthPrefixed: try personal.slice(try personal.readLength())) }
             let birthday = try personal.readVarint()
             profile.write(varint: birthday)
@@ -80,8 +92,7 @@ enum FoldEvent {
 
         case .purchaseRecorded where lineItems:
             guard
-                case .purchaseRecorded(let purchase) = try PayloadCodec.decode(
-                    type, schemaVersion: schemaVersion, public: &input, personal: &personal)
+                case .purchaseRecorded(let purchase) = try PayloadCodec.decode(type, public: &input, personal: &personal)
             else { return .skipped }
             return FoldEvent(.purchaseRecorded(purchase))
 
@@ -90,7 +101,7 @@ enum FoldEvent {
             return .purchase(orderID: orderID, amount: try PayloadCodec.readMoney(&input), lineItems: [])
 
         case .profileUpdated, .programDefined, .programChanged, .tierAssigned, .pointsExpired, .rewardGranted:
-            return FoldEvent(try PayloadCodec.decode(type, schemaVersion: schemaVersion, public: &input, personal: &personal))
+            return FoldEvent(try PayloadCodec.decode(type, public: &input, personal: &personal))
 
         case .refundRecorded:
             let orderID = try input.readString()

@@ -28,14 +28,16 @@ extension LoyaltyProgram {
         -> Int64
     {
         guard amount.currency == currency, amount.minorUnits >= minimumOrderAmount, amount.minorUnits > 0 else { return 0 }
+        // In millionths: the line items' average multiplier, rounded down to a millionth.
         let orderMultiplier = Int128(weightedMultiplier(of: lineItems))
         var tierMultiplier: Int128 = 1000
         if tiers.contains(where: { $0.multiplier != 1000 }) {
             tierMultiplier = Int128(tiers[evaluateTier(state, asOf: instant).tierIndex].multiplier)
         }
+        // At most 10^15 × 1000 × 10^8 × 10^5 = 10^31, far inside Int128.
         var points = Self.rounded(
             Int128(amount.minorUnits) * Int128(pointsPerUnit) * orderMultiplier * tierMultiplier,
-            dividedBy: Int128(currency.minorUnitsPerUnit) * 1_000_000, rounding)
+            dividedBy: Int128(currency.minorUnitsPerUnit) * 1_000_000_000, rounding)
         if let cap = maximumPointsPerOrder { points = min(points, cap) }
         if let cap = maximumPointsPerDay {
             // The day's earlier purchases come from the tier window entries, so a purchase
@@ -52,10 +54,10 @@ extension LoyaltyProgram {
         return points
     }
 
-    /// Returns the average multiplier of the line items, in thousandths, weighted by each line's
-    /// amount and rounded down. Without multipliers or line amounts it is 1000.
+    /// Returns the average multiplier of the line items, in millionths, weighted by each line's
+    /// amount and rounded down. Without multipliers or line amounts it is 1,000,000.
     func weightedMultiplier(of lineItems: [FoldLineItem]) -> Int64 {
-        guard !skuMultipliers.isEmpty || !categoryMultipliers.isEmpty else { return 1000 }
+        guard !skuMultipliers.isEmpty || !categoryMultipliers.isEmpty else { return 1_000_000 }
         var total: Int128 = 0
         var weighted: Int128 = 0
         for item in lineItems where item.amount > 0 {
@@ -63,8 +65,8 @@ extension LoyaltyProgram {
             total += Int128(item.amount)
             weighted += Int128(item.amount) * Int128(multiplier)
         }
-        guard total > 0 else { return 1000 }
-        return Int64(clamping: weighted / total)
+        guard total > 0 else { return 1_000_000 }
+        return Int64(clamping: weighted * 1000 / total)
     }
 
     /// Returns the instant at which points earned at `instant` stop being pending.

@@ -9,8 +9,8 @@ public struct LoyaltyProgram: Equatable, Sendable {
         /// Each order earns `round(amount / unit * pointsPerUnit * multipliers)` points, and
         /// refunds reverse a proportional share, rounded down.
         case perOrder = 1
-        /// The customer's earned minus reversed points are `round(lifetime net spend / unit) *
-        /// pointsPerUnit`, or 0 while net spend is negative, so fractions of different orders add up.
+        /// The customer's earned minus reversed points are `round(lifetime net spend / unit *
+        /// pointsPerUnit)`, or 0 while net spend is negative, so fractions of different orders add up.
         case cumulative = 2
     }
 
@@ -154,6 +154,10 @@ public struct LoyaltyProgram: Equatable, Sendable {
 
     /// Checks that the program is usable and throws a ``LedgerError/invalidProgram(_:)`` naming the problem.
     public func validate() throws(LedgerError) {
+        guard currency.isISO4217 else {
+            throw .invalidProgram(
+                "currency \(currency) is not an ISO 4217 code; use one such as CNY, USD, EUR or JPY")
+        }
         do {
             _ = try ZonedCalendar(timeZone: timeZone)
         } catch {
@@ -208,15 +212,21 @@ public struct LoyaltyProgram: Equatable, Sendable {
             throw .invalidProgram("the downgrade grace period must be between 0 and 3650 days, got \(downgradeGraceDays)")
         }
         try validateTiers()
-        if let referral, referral.referrerPoints < 0 || referral.newCustomerPoints < 0 {
-            throw .invalidProgram("referral rewards must not be negative")
+        let rewardRange: ClosedRange<Int64> = 0...1_000_000_000_000
+        if let referral, !rewardRange.contains(referral.referrerPoints) || !rewardRange.contains(referral.newCustomerPoints) {
+            throw .invalidProgram(
+                "referral rewards must be between 0 and 1000000000000 points, got \(referral.referrerPoints) and \(referral.newCustomerPoints)")
         }
-        if let birthday, birthday.points < 0 { throw .invalidProgram("the birthday reward must not be negative") }
+        if let birthday, !rewardRange.contains(birthday.points) {
+            throw .invalidProgram("the birthday reward must be between 0 and 1000000000000 points, got \(birthday.points)")
+        }
         var offerIDs: Set<String> = []
         for offer in offers {
             guard !offer.id.isEmpty, offer.id.utf8.count <= 64 else { throw .invalidProgram("an offer needs an id of 1 to 64 bytes") }
             guard offerIDs.insert(offer.id).inserted else { throw .invalidProgram("offer id '\(offer.id)' is repeated") }
-            guard offer.points >= 0 else { throw .invalidProgram("offer '\(offer.id)' has a negative points cost") }
+            guard rewardRange.contains(offer.points) else {
+                throw .invalidProgram("offer '\(offer.id)' must cost between 0 and 1000000000000 points, got \(offer.points)")
+            }
             for tier in offer.eligibleTiers where !tiers.contains(where: { $0.name == tier }) {
                 throw .invalidProgram("offer '\(offer.id)' names tier '\(tier)', which is not on the ladder")
             }
@@ -232,10 +242,36 @@ public struct LoyaltyProgram: Equatable, Sendable {
         }
         var names: Set<String> = []
         for (index, tier) in tiers.enumerated() {
-            guard !tier.name.isEmpty, tier.name.utf8.count <= 64, !tier.name.utf8.contains(0) else {
-                throw .invalidProgram("tier \(index + 1) needs a name of 1 to 64 bytes without NUL")
+            let printable = tier.name.unicodeScalars.allSatisfy { scalar in
+                switch scalar.properties.generalCategory {
+                case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: false
+                default: true
+                }
             }
-            guard names.insert(tier.name).inserted else { throw .invalidProgram("tier name '\(tier.name)' is repeated") }
+            guard !tier.name.isEmpty, tier.name.utf8.count <= 64, printable,
+                !tier.name.allSatisfy(\.isWhitespace)
+            else {
+                throw .invalidProgram(
+                    "tier \(index + 1) needs a name of 1 to 64 bytes with a visible character and no control or format characters")
+            }
+            guard names.insert(tier.name.lowercased()).inserted else {
+                throw .invalidProgram("tier name '\(tier.name)' is repeated (names differ in more than letter case)")
+            }
+            if index > 0 {
+                let lower = tiers[index - 1]
+                guard tier.minimumNetSpend >= lower.minimumNetSpend, tier.minimumPurchases >= lower.minimumPurchases,
+                    tier.minimumTenureDays >= lower.minimumTenureDays, tier.minimumPointsEarned >= lower.minimumPointsEarned
+                else {
+                    throw .invalidProgram(
+                        "tier '\(tier.name)' requires less than the tier below it, '\(lower.name)'; order the ladder from lowest to highest")
+                }
+                guard tier.minimumNetSpend > lower.minimumNetSpend || tier.minimumPurchases > lower.minimumPurchases
+                    || tier.minimumTenureDays > lower.minimumTenureDays || tier.minimumPointsEarned > lower.minimumPointsEarned
+                else {
+                    throw .invalidProgram(
+                        "tier '\(tier.name)' has the same requirements as '\(lower.name)', so no customer could hold the lower one; raise a requirement")
+                }
+            }
             guard tier.minimumNetSpend >= 0, tier.minimumPurchases >= 0, tier.minimumTenureDays >= 0,
                 tier.minimumPointsEarned >= 0
             else {

@@ -11,6 +11,9 @@ public struct PointsLot: Equatable, Sendable {
     public var remaining: Int64
     /// ``OrderKey/fingerprint(_:)`` of the order that earned the lot, or 0.
     var orderFingerprint: UInt32
+    /// Points of the lot that a ``PointsExpired`` event wrote off. An event dated before the
+    /// expiry, recorded after the write-off, can still spend or take back these points.
+    public internal(set) var writtenOff: Int64 = 0
 
     /// True when the points are pending at `instant`.
     public func isPending(at instant: Timestamp) -> Bool { instant < availableAt }
@@ -49,6 +52,9 @@ public struct ExpiringPoints: Equatable, Sendable {
 }
 
 extension CustomerState {
+    /// The lots that still have points, pending, available or expired but not written off.
+    public var lotsWithPoints: [PointsLot] { lots.filter { $0.remaining > 0 } }
+
     /// Returns the customer's points as of `instant`, which must be at or after the customer's
     /// latest event to be exact. ``Ledger/points(of:asOf:)`` refolds the events for earlier instants.
     public func pointsStatement(asOf instant: Timestamp) -> PointsStatement {
@@ -74,10 +80,11 @@ extension CustomerState {
             expired: points.expired + lapsed, reversed: points.reversed, adjusted: points.adjusted)
     }
 
-    /// Returns the points that can be spent at `instant`, net of any debt.
+    /// Returns the points that can be spent at `instant`, net of any debt. Points written off
+    /// after `instant` count, because they had not expired yet then.
     func availablePoints(at instant: Timestamp) -> Int64 {
         var total: Int64 = 0
-        for lot in lots where lot.remaining > 0 && lot.isAvailable(at: instant) { total += lot.remaining }
+        for lot in lots where lot.isAvailable(at: instant) { total += lot.remaining + lot.writtenOff }
         return total - pointsDebt
     }
 
@@ -122,7 +129,10 @@ extension CustomerState {
 
     private mutating func take(_ count: Int64, at instant: Timestamp) -> Int64 {
         guard count > 0 else { return 0 }
-        let order = lots.indices.filter { lots[$0].remaining > 0 && lots[$0].isAvailable(at: instant) }.sorted {
+        // A lot written off later than `instant` was still spendable then.
+        let order = lots.indices.filter {
+            lots[$0].isAvailable(at: instant) && (lots[$0].remaining > 0 || lots[$0].writtenOff > 0)
+        }.sorted {
             let left = lots[$0]
             let right = lots[$1]
             switch (left.expiresAt, right.expiresAt) {
@@ -134,32 +144,42 @@ extension CustomerState {
         }
         var needed = count
         for index in order where needed > 0 {
-            let taken = min(needed, lots[index].remaining)
-            lots[index].remaining -= taken
-            needed -= taken
+            needed -= takeFromLot(index, needed)
         }
         dropEmptyLots()
         return count - needed
     }
 
-    /// Cancels up to `count` pending points of the order's lot at `instant` and returns how many it cancelled.
-    mutating func cancelPending(_ count: Int64, orderFingerprint: UInt32, at instant: Timestamp) -> Int64 {
-        guard count > 0, orderFingerprint != 0,
-            let index = lots.lastIndex(where: { $0.orderFingerprint == orderFingerprint && $0.isPending(at: instant) })
-        else { return 0 }
-        let cancelled = min(count, lots[index].remaining)
-        lots[index].remaining -= cancelled
-        dropEmptyLots()
-        return cancelled
+    /// Takes up to `count` points from the lot at `index`: its remaining points first, then
+    /// written-off ones, which then count as neither expired nor remaining. Returns the points taken.
+    private mutating func takeFromLot(_ index: Int, _ count: Int64) -> Int64 {
+        let fromRemaining = min(count, lots[index].remaining)
+        lots[index].remaining -= fromRemaining
+        let fromWrittenOff = min(count - fromRemaining, lots[index].writtenOff)
+        lots[index].writtenOff -= fromWrittenOff
+        points.expired -= fromWrittenOff
+        return fromRemaining + fromWrittenOff
     }
 
-    /// Takes back `count` points of a refunded order at `instant`: pending points of the order
-    /// first, then available ones. Returns the points taken back and those that were missing.
+    /// Takes up to `count` points from the order's own lot, whatever its state at `instant`:
+    /// pending points, available ones, and expired ones, which expire no more once taken back.
+    /// Returns how many it took.
+    mutating func takeFromOrderLot(_ count: Int64, orderFingerprint: UInt32, at instant: Timestamp) -> Int64 {
+        guard count > 0, orderFingerprint != 0,
+            let index = lots.lastIndex(where: { $0.orderFingerprint == orderFingerprint && $0.earnedAt <= instant })
+        else { return 0 }
+        let taken = takeFromLot(index, count)
+        dropEmptyLots()
+        return taken
+    }
+
+    /// Takes back `count` points of a refunded order at `instant`: the order's own points first,
+    /// then other available ones. Returns the points taken back and those that were missing.
     mutating func takeBack(
         _ count: Int64, orderFingerprint: UInt32, at instant: Timestamp, shortfall: LoyaltyProgram.RefundShortfall
     ) -> (taken: Int64, forgiven: Int64) {
         guard count > 0 else { return (0, 0) }
-        var taken = cancelPending(count, orderFingerprint: orderFingerprint, at: instant)
+        var taken = takeFromOrderLot(count, orderFingerprint: orderFingerprint, at: instant)
         taken += consume(count - taken, at: instant)
         let missing = count - taken
         guard missing > 0 else { return (taken, 0) }
@@ -173,6 +193,6 @@ extension CustomerState {
     }
 
     private mutating func dropEmptyLots() {
-        lots.removeAll { $0.remaining == 0 }
+        lots.removeAll { $0.remaining == 0 && $0.writtenOff == 0 }
     }
 }

@@ -5,7 +5,8 @@ struct ProgramTimeline: Equatable, Sendable {
     /// whose log has no program events.
     var base: LoyaltyProgram { baseBox.program }
     private let baseBox: ProgramBox
-    /// Recorded versions with their log positions, in log order. Effective instants increase.
+    /// Recorded versions in force, with their log positions, in log order. Effective instants
+    /// increase. A version replaced before it took effect is not among them.
     private(set) var versions: [(position: UInt64, version: ProgramVersion)] = []
     /// The programs of ``versions``, boxed.
     private var boxes: [ProgramBox] = []
@@ -43,7 +44,14 @@ struct ProgramTimeline: Equatable, Sendable {
     /// The position of the newest program event, or 0 when there is none.
     var lastPosition: UInt64 { versions.last?.position ?? 0 }
 
+    /// Adds a version. It replaces the versions that would take effect at or after its own
+    /// instant: appends allow this only while no customer event has occurred since then, so those
+    /// versions never applied to any event.
     mutating func add(_ version: ProgramVersion, position: UInt64) {
+        while let last = versions.last, last.version.effectiveFrom >= version.effectiveFrom {
+            versions.removeLast()
+            boxes.removeLast()
+        }
         versions.append((position, version))
         boxes.append(ProgramBox(version.program))
     }

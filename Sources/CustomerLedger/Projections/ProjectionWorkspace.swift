@@ -52,11 +52,9 @@ struct ProjectionWorkspace {
         slots[id].map { states[$0] }
     }
 
-    /// Returns the customer's referrer when the customer in memory has exactly one purchase,
-    /// without copying the state.
-    func referrerAfterFirstPurchase(of id: CustomerID) -> CustomerID? {
-        guard let slot = slots[id], states[slot].purchaseCount == 1 else { return nil }
-        return states[slot].referrer
+    /// Returns the referrer of a customer in memory, without copying the state.
+    func referrer(of id: CustomerID) -> CustomerID? {
+        slots[id].flatMap { states[$0].referrer }
     }
 
     /// Makes room for `count` customers in memory.
@@ -122,6 +120,10 @@ struct ProjectionWorkspace {
         case .customerRegistered(let registered):
             try Self.checkProfile(registered.profile)
             if registered.referrer == customerID { throw RuleViolation("customer \(customerID) cannot refer themselves") }
+            if let referrer = registered.referrer, try self.customer(referrer) == nil {
+                throw RuleViolation(
+                    "referrer \(referrer) is not a registered customer; register the referrer first or leave the referrer out")
+            }
             if customerID.isLedgerStream { throw RuleViolation("customer id 0 is reserved for the ledger's own stream") }
 
         case .profileUpdated(let updated):
@@ -142,6 +144,17 @@ struct ProjectionWorkspace {
                     "purchase amount \(purchase.amount) exceeds the limit of \(Self.maximumAmount) minor units per event")
             }
             try checkTotals(after: purchase.amount, state: state!, program: program)
+            if program.earningScope == .perOrder {
+                let points = program.pointsForOrder(
+                    purchase.amount, lineItems: purchase.lineItems.map(FoldLineItem.init), state: state!, at: occurredAt)
+                guard points <= Self.maximumPointsPerEvent,
+                    !state!.points.earned.addingReportingOverflow(points).overflow,
+                    state!.points.earned + points <= Int64.max / 2
+                else {
+                    throw RuleViolation(
+                        "the purchase would earn \(points) points, beyond the limit of \(Self.maximumPointsPerEvent) per event or the customer's storable total; check the amount and the program's multipliers")
+                }
+            }
             guard purchase.lineItems.count <= 1000 else {
                 throw RuleViolation("the purchase has \(purchase.lineItems.count) line items; the limit is 1000")
             }
@@ -222,12 +235,15 @@ struct ProjectionWorkspace {
             }
 
         case .pointsExpired(let expired):
-            guard let lot = state!.lots.first(where: { $0.number == expired.lot }) else {
-                throw RuleViolation("customer \(customerID) has no lot \(expired.lot) with points left")
+            guard expired.points > 0, let lot = state!.lots.first(where: { $0.number == expired.lot && $0.remaining > 0 })
+            else {
+                throw RuleViolation("customer \(customerID) has no lot \(expired.lot) with points left to expire")
+            }
+            guard let expiresAt = lot.expiresAt else {
+                throw RuleViolation("lot \(expired.lot) never expires")
             }
             guard lot.hasExpired(at: occurredAt) else {
-                throw RuleViolation(
-                    "lot \(expired.lot) expires at \(lot.expiresAt.map { "\($0)" } ?? "never"), after \(occurredAt)")
+                throw RuleViolation("lot \(expired.lot) expires at \(expiresAt), after \(occurredAt)")
             }
             guard expired.points == lot.remaining else {
                 throw RuleViolation("lot \(expired.lot) has \(lot.remaining) points left, not \(expired.points)")
@@ -338,8 +354,8 @@ struct ProjectionWorkspace {
             if let index = state.lots.firstIndex(where: { $0.number == number }) {
                 let written = min(points, state.lots[index].remaining)
                 state.lots[index].remaining -= written
+                state.lots[index].writtenOff += written
                 state.points.expired += written
-                state.lots.removeAll { $0.remaining == 0 }
             }
             return nil
         case .rewardGranted(let points, let key):
@@ -380,7 +396,9 @@ struct ProjectionWorkspace {
             }
         }
         addToWindow(
-            SpendEntry(occurredAt: instant, amount: inProgramCurrency ? amount : 0, isPurchase: true, points: earned), &state,
+            SpendEntry(
+                occurredAt: instant, amount: amount, isPurchase: true, points: earned, currencyCode: money.currency.packed),
+            &state,
             program: program)
 
         state.orderFingerprints.append(key.fingerprint)
@@ -418,7 +436,9 @@ struct ProjectionWorkspace {
             }
         }
         addToWindow(
-            SpendEntry(occurredAt: instant, amount: inProgramCurrency ? -amount : 0, isPurchase: false, points: -reversal),
+            SpendEntry(
+                occurredAt: instant, amount: -amount, isPurchase: false, points: -reversal,
+                currencyCode: money.currency.packed),
             &state, program: program)
         return order
     }
@@ -463,7 +483,7 @@ struct ProjectionWorkspace {
         let stale = state.window.firstIndex { $0.occurredAt > oldest } ?? state.window.count
         if stale >= 16 || stale * 2 >= state.window.count {
             if program.tierWindow == .lifetime {
-                for dropped in state.window[..<stale] { state.windowBase.add(dropped) }
+                for dropped in state.window[..<stale] { state.windowBase.add(dropped, currency: program.currency) }
             }
             state.window.removeFirst(stale)
         }
@@ -506,11 +526,16 @@ struct ProjectionWorkspace {
         guard let order = try order(key, state: state) else {
             throw RuleViolation("customer \(state.customerID) has no order '\(redeemed.orderID)' to redeem points against")
         }
-        let value = program.pointValue.value(of: redeemed.points)
-        let orderLimit = Self.proportion(order.amount.minorUnits, numerator: rules.maximumOrderPercent, denominator: 100)
-        guard order.amount.currency == program.currency, value <= orderLimit else {
+        guard order.amount.currency == program.currency else {
             throw RuleViolation(
-                "\(redeemed.points) points are worth \(Money(minorUnits: value, currency: program.currency)), more than \(rules.maximumOrderPercent)% of order '\(redeemed.orderID)' (\(Money(minorUnits: orderLimit, currency: order.amount.currency)))")
+                "order '\(redeemed.orderID)' is in \(order.amount.currency), and points pay only toward orders in the program currency \(program.currency)")
+        }
+        let value = program.pointValue.value(of: redeemed.points)
+        // Refunded money is no longer part of the order, so the share applies to what is left.
+        let orderLimit = Self.proportion(order.refundable, numerator: rules.maximumOrderPercent, denominator: 100)
+        guard value <= orderLimit else {
+            throw RuleViolation(
+                "\(redeemed.points) points are worth \(Money(minorUnits: value, currency: program.currency)), more than \(rules.maximumOrderPercent)% of what remains of order '\(redeemed.orderID)' (\(Money(minorUnits: orderLimit, currency: order.amount.currency)))")
         }
     }
 
@@ -537,6 +562,9 @@ struct ProjectionWorkspace {
             return memchr(base, 0, bytes.count) != nil
         }
     }
+
+    /// The most points one event may earn: 10¹⁵, so that no total of points can overflow.
+    static let maximumPointsPerEvent: Int64 = 1_000_000_000_000_000
 
     /// The largest amount of one purchase or refund, in minor units: 10¹⁵, or ten trillion yuan.
     static let maximumAmount: Int64 = 1_000_000_000_000_000

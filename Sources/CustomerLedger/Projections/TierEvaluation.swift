@@ -75,10 +75,10 @@ extension LoyaltyProgram {
         for entry in state.window {
             guard let exit = windowExit(of: entry.occurredAt) else { continue }
             candidates.append(exit)
-            candidates.append(exit.adding(days: downgradeGraceDays))
+            candidates.append(calendar.adding(days: downgradeGraceDays, to: exit))
         }
         for tier in tiers where tier.minimumTenureDays > 0 {
-            candidates.append(state.registeredAt.adding(days: tier.minimumTenureDays))
+            candidates.append(calendar.adding(days: tier.minimumTenureDays, to: state.registeredAt))
         }
         if let dropsAt = current.dropsAt { candidates.append(dropsAt) }
         if let until = state.tierAssignment?.until { candidates.append(until) }
@@ -99,13 +99,13 @@ extension LoyaltyProgram {
         var dropsAt: Timestamp?
 
         if downgradeGraceDays > 0 {
-            let graceStart = instant.adding(days: -downgradeGraceDays)
+            let graceStart = calendar.adding(days: -downgradeGraceDays, to: instant)
             // Qualification rises only at spend entries and tenure boundaries, so its highest
             // level in the grace period is at its start or at one of those instants.
             var candidates = state.window.map(\.occurredAt).filter { $0 > graceStart && $0 < instant }
             candidates.append(max(graceStart, state.registeredAt))
             for tier in tiers where tier.minimumTenureDays > 0 {
-                let reached = state.registeredAt.adding(days: tier.minimumTenureDays)
+                let reached = calendar.adding(days: tier.minimumTenureDays, to: state.registeredAt)
                 if reached > graceStart && reached < instant { candidates.append(reached) }
             }
             for candidate in candidates.sorted() {
@@ -119,7 +119,7 @@ extension LoyaltyProgram {
                 reason = .grace(lastQualifiedAt: lastQualified)
                 // Held while the grace period reaches back to the last qualifying instant, so
                 // the tier drops one microsecond after that instant plus the grace period.
-                dropsAt = Timestamp(microseconds: lastQualified.adding(days: downgradeGraceDays).microseconds + 1)
+                dropsAt = Timestamp(microseconds: calendar.adding(days: downgradeGraceDays, to: lastQualified).microseconds + 1)
             }
         }
         if let assignment = state.tierAssignment, assignment.until.map({ instant < $0 }) ?? true,
@@ -134,16 +134,37 @@ extension LoyaltyProgram {
         if index + 1 < tiers.count {
             let next = tiers[index + 1]
             gap = NextTierGap(
-                tierName: next.name, netSpendNeeded: max(0, next.minimumNetSpend - now.totals.netSpend),
-                purchasesNeeded: max(0, next.minimumPurchases - now.totals.purchases),
-                tenureDaysNeeded: max(0, next.minimumTenureDays - now.tenure),
-                pointsNeeded: max(0, next.minimumPointsEarned - now.totals.points))
+                tierName: next.name, netSpendNeeded: Self.shortfall(next.minimumNetSpend, now.totals.netSpend),
+                purchasesNeeded: Self.shortfall(next.minimumPurchases, now.totals.purchases),
+                tenureDaysNeeded: Self.shortfall(next.minimumTenureDays, now.tenure),
+                pointsNeeded: Self.shortfall(next.minimumPointsEarned, now.totals.points))
         }
         return TierEvaluation(
             tierIndex: index, tierName: tiers[index].name, asOf: instant, windowNetSpend: now.totals.netSpend,
             windowPurchases: now.totals.purchases, windowPointsEarned: now.totals.points, tenureDays: now.tenure,
             windowStart: now.windowStart, qualifiedTierIndex: now.index, reason: reason, nextTier: gap, dropsAt: dropsAt,
             nextChange: nil)
+    }
+
+    /// Returns the whole local days from `start` to `instant`: the largest n for which the same
+    /// local time n days after `start` is not after `instant`, or 0 before `start`.
+    func tenureDays(from start: Timestamp, to instant: Timestamp) -> Int64 {
+        guard instant > start else { return 0 }
+        let (elapsed, overflow) = instant.microseconds.subtractingReportingOverflow(start.microseconds)
+        if overflow { return Int64.max / Timestamp.microsecondsPerDay }
+        var days = elapsed / Timestamp.microsecondsPerDay
+        // Daylight-saving changes make local days 23 or 25 hours long, so the estimate in 24-hour
+        // days can be one off either way.
+        while days > 0 && calendar.adding(days: days, to: start) > instant { days -= 1 }
+        while calendar.adding(days: days + 1, to: start) <= instant { days += 1 }
+        return days
+    }
+
+    /// Returns how much `actual` lacks of `required`, 0 when it is reached, saturating instead of
+    /// overflowing for extreme requirements and negative figures.
+    static func shortfall(_ required: Int64, _ actual: Int64) -> Int64 {
+        let (difference, overflow) = required.subtractingReportingOverflow(actual)
+        return overflow ? (actual < 0 ? Int64.max : 0) : max(0, difference)
     }
 
     /// Returns the window's figures at `instant` and the highest tier they reach.
@@ -154,11 +175,9 @@ extension LoyaltyProgram {
         var totals = tierWindow == .lifetime ? state.windowBase : WindowTotals()
         for entry in state.window where entry.occurredAt <= instant {
             if let start, entry.occurredAt <= start { continue }
-            totals.add(entry)
+            totals.add(entry, currency: currency)
         }
-        let (elapsed, overflow) = instant.microseconds.subtractingReportingOverflow(state.registeredAt.microseconds)
-        let tenure = overflow ? (instant > state.registeredAt ? Int64.max / Timestamp.microsecondsPerDay : 0)
-            : max(0, elapsed / Timestamp.microsecondsPerDay)
+        let tenure = tenureDays(from: state.registeredAt, to: instant)
         var index = 0
         for (candidate, rule) in tiers.enumerated().dropFirst()
         where totals.netSpend >= rule.minimumNetSpend && totals.purchases >= rule.minimumPurchases
@@ -173,7 +192,7 @@ extension LoyaltyProgram {
     /// before it are outside the window. Nil for a lifetime window.
     func windowStart(for instant: Timestamp) -> Timestamp? {
         switch tierWindow {
-        case .rollingDays(let days): instant.adding(days: -days)
+        case .rollingDays(let days): calendar.adding(days: -days, to: instant)
         case .rollingMonths(let months): calendar.adding(months: -Int(months), to: instant)
         case .calendarYear: Timestamp(microseconds: calendar.startOfYear(containing: instant).microseconds - 1)
         case .lifetime: nil
@@ -206,7 +225,7 @@ extension LoyaltyProgram {
     /// lifetime window.
     private func windowExit(of instant: Timestamp) -> Timestamp? {
         switch tierWindow {
-        case .rollingDays(let days): instant.adding(days: days)
+        case .rollingDays(let days): calendar.adding(days: days, to: instant)
         case .rollingMonths(let months): calendar.adding(months: Int(months), to: instant)
         case .calendarYear: calendar.startOfNextYear(after: instant)
         case .lifetime: nil

@@ -184,11 +184,16 @@ final class Environment: @unchecked Sendable {
         return stat
     }
 
-    /// Writes a compacted, consistent copy of the environment into the empty folder `destination`
-    /// (`mdb_env_copy2` with `MDB_CP_COMPACT`) while writers go on.
+    /// Writes a compacted, consistent copy of the environment's data file to `descriptor`
+    /// (`mdb_env_copyfd2` with `MDB_CP_COMPACT`, the call behind `mdb_env_copy2`) while writers go on.
+    ///
+    /// The copy reads in its own read transaction, so it takes the resize lock as a read does:
+    /// a write of this process that must grow the map waits until the copy ends.
     @available(*, noasync)
-    func copyCompacted(to destination: String) throws {
-        try check(mdb_env_copy2(pointer, destination, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2")
+    func copyCompacted(to descriptor: Int32) throws {
+        pthread_rwlock_rdlock(&resizeLock)
+        defer { pthread_rwlock_unlock(&resizeLock) }
+        try check(mdb_env_copyfd2(pointer, descriptor, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2")
     }
 
     /// Begins a transaction, adopting a map that another process grew (`MDB_MAP_RESIZED`).

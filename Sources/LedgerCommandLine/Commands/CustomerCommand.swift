@@ -7,31 +7,47 @@ enum CustomerCommand: Subcommand {
     static let syntax = ArgumentList.Syntax(
         command: "ledger customer",
         summary: "Show a customer's profile, spend, points and tier.",
-        options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption],
+        options: [
+            CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption,
+            CommandContext.asOfPositionOption,
+        ],
         positionals: [.required("ID", help: "The customer id, such as 42 or 00042.")])
 
     static func run(_ context: CommandContext) throws {
         let id = try context.customerID()
         let requested = try context.requestedInstant()
+        let requestedPosition = try context.requestedPosition()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger, requested: requested)
+        if let requestedPosition { try context.requireExistingPosition(requestedPosition, in: ledger) }
 
         guard let current = try ledger.customer(id) else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
+        // The state as of the instant or position, folded from the customer's own events. Before
+        // the registration there is none, and the current profile is shown without a tier.
+        let past: CustomerState?
+        let instant: Timestamp
+        let tier: TierEvaluation?
+        if let requestedPosition {
+            past = try ledger.customer(id, asOfPosition: requestedPosition)
+            instant = past?.latestEventAt ?? current.registeredAt
+            tier = past == nil ? nil : try ledger.tier(of: id, asOfPosition: requestedPosition)
+        } else {
+            instant = try context.evaluationInstant(ledger, requested: requested)
+            past = try ledger.customer(id, asOf: instant)
+            tier = past == nil ? nil : try ledger.tier(of: id, asOf: instant)
+        }
         let program = try ledger.program(asOf: instant)
-        // The state as of the instant, folded from the customer's own events. Before the
-        // registration there is none, and the current profile is shown without a tier.
-        let past = try ledger.customer(id, asOf: instant)
         let state = past ?? current
-        let tier = past == nil ? nil : try ledger.tier(of: id, asOf: instant)
         let statement = past?.pointsStatement(asOf: instant)
 
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
-            members.append(("as_of", Formatting.json(instant)))
+            // Before the registration, a position has no instant to evaluate at.
+            members.append(("as_of", requestedPosition != nil && past == nil ? .null : Formatting.json(instant)))
+            members.append(("as_of_position", requestedPosition.map { JSONValue($0) } ?? .null))
             members.append(
-                ("points_as_of", statement.map { PointsCommand.json($0, lots: state.lots, customer: id) } ?? .null))
+                ("points_as_of", statement.map { PointsCommand.json($0, lots: state.lotsWithPoints, customer: id) } ?? .null))
             members.append(("tier", tier.map { Formatting.json($0, program: program) } ?? .null))
             context.printJSON(.object(members))
             return
@@ -41,6 +57,11 @@ enum CustomerCommand: Subcommand {
             ("customer", "\(state.customerID)"),
             ("name", state.profile.name.isEmpty ? "—" : state.profile.name),
         ]
+        if let requestedPosition, past != nil {
+            lines.insert(
+                ("as of", "position \(Formatting.grouped(requestedPosition)): the customer's events up to it, "
+                    + "evaluated at their latest occurred-at, \(Formatting.instant(instant))"), at: 1)
+        }
         if !state.profile.phone.isEmpty { lines.append(("phone", state.profile.phone)) }
         if !state.profile.email.isEmpty { lines.append(("email", state.profile.email)) }
         if let birthday = state.profile.birthday { lines.append(("birthday", birthday.description)) }
@@ -63,12 +84,16 @@ enum CustomerCommand: Subcommand {
                     + "redeemed \(Formatting.grouped(statement.redeemed)), adjusted \(Formatting.grouped(statement.adjusted)), "
                     + "expired \(Formatting.grouped(statement.expired)))"))
             lines += tierLines(tier, program: program, instant: instant)
+        } else if let requestedPosition {
+            lines.append(
+                ("tier", "none as of position \(Formatting.grouped(requestedPosition)): not registered until then; "
+                    + (try context.firstPositionText(of: id, in: ledger))))
         } else {
             lines.append(("tier", "none as of \(Formatting.instant(instant)): not registered until then"))
         }
         if state.feedbackCount > 0 {
             lines.append(("feedback", "\(state.feedbackCount), average rating "
-                + String(format: "%.2f", state.averageRating ?? 0) + ", \(state.complaintCount) complaints"))
+                + String(format: "%.2f", state.averageRating ?? 0) + ", \(Formatting.count(state.complaintCount, "complaint"))"))
         }
         lines.append(("version", "\(state.version) (last position \(Formatting.grouped(state.lastPosition)))"))
 

@@ -61,7 +61,7 @@ enum DemoCommand: Subcommand {
         Console.out(TopCommand.render(top, tiers: tiers, currency: program.currency))
 
         if let first = top.first {
-            let history = try ledger.history(of: first.customerID)
+            let history = try ledger.history(of: first.customerID, types: nil)
             let shownCount = min(8, history.count)
             section("History of customer \(first.customerID) (first \(shownCount) of \(Formatting.count(history.count, "event")))")
             Console.out(HistoryCommand.render(Array(history.prefix(8))))

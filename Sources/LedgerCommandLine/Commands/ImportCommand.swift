@@ -6,20 +6,21 @@ enum ImportCommand: Subcommand {
     static let name = "import"
     static let syntax = ArgumentList.Syntax(
         command: "ledger import",
-        summary: "Import purchases from a file: 'ledger import cdnow FILE'.",
+        summary: "Import a file: 'ledger import cdnow FILE', 'ledger import jsonl FILE' or 'ledger import csv FILE --map ...'.",
         options: [
             CommandContext.databaseOption,
             .value("--actor", placeholder: "NAME", help: "Who is importing, recorded on every event (default: $USER)."),
         ],
         positionals: [
-            .required("FORMAT", help: "The file format; 'cdnow' is supported."),
+            .required("FORMAT", help: "The file format: cdnow, or the actions jsonl and csv."),
             .required("FILE", help: "The file to import."),
         ])
+    static var actions: [any Subcommand.Type] { [ImportJSONLinesCommand.self, ImportCSVCommand.self] }
 
     static func run(_ context: CommandContext) throws {
         let format = try context.arguments.requiredString("FORMAT")
         guard format == "cdnow" else {
-            throw UsageError("unknown import format '\(format)'; supported: cdnow")
+            throw UsageError("unknown import format '\(format)'; supported: cdnow, jsonl, csv")
         }
         let file = try context.arguments.requiredString("FILE")
         let actor = context.arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"

@@ -12,6 +12,7 @@ enum PointsCommand: Subcommand {
             .value(
                 "--as-of", placeholder: "TIME",
                 help: "Show points at this instant: YYYY-MM-DD or ISO 8601 (default: the latest event's occurred-at)."),
+            CommandContext.asOfPositionOption,
         ],
         positionals: [.required("ID", help: "The customer id, such as 42 or 00042.")])
     static var actions: [any Subcommand.Type] { [PointsExpireCommand.self] }
@@ -19,25 +20,37 @@ enum PointsCommand: Subcommand {
     static func run(_ context: CommandContext) throws {
         let id = try context.customerID()
         let requested = try context.requestedInstant()
+        let requestedPosition = try context.requestedPosition()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger, requested: requested)
 
-        let current = try context.existingCustomer(id, in: ledger)
-        try context.requireRegistered(current, asOf: instant, option: "--as-of")
         // One read gives the statement and the lots from the same snapshot, as `points(of:asOf:)` would.
-        guard let state = try ledger.customer(id, asOf: instant) else {
-            throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
+        let state: CustomerState
+        let instant: Timestamp
+        if let requestedPosition {
+            state = try context.customerState(id, asOfPosition: requestedPosition, in: ledger)
+            instant = state.latestEventAt
+        } else {
+            instant = try context.evaluationInstant(ledger, requested: requested)
+            let current = try context.existingCustomer(id, in: ledger)
+            try context.requireRegistered(current, asOf: instant, option: "--as-of")
+            guard let past = try ledger.customer(id, asOf: instant) else {
+                throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
+            }
+            state = past
         }
         let statement = state.pointsStatement(asOf: instant)
 
         if context.wantsJSON {
-            context.printJSON(json(statement, lots: state.lots, customer: id))
+            guard case .object(var members) = json(statement, lots: state.lotsWithPoints, customer: id) else { return }
+            members.insert(("as_of_position", requestedPosition.map { JSONValue($0) } ?? .null), at: 2)
+            context.printJSON(.object(members))
             return
         }
-        Console.out("customer \(id), points as of \(Formatting.instant(instant))\n\n")
+        let position = requestedPosition.map { " (position \(Formatting.grouped($0)))" } ?? ""
+        Console.out("customer \(id), points as of \(Formatting.instant(instant))\(position)\n\n")
         Console.out(Formatting.labelled(summaryLines(statement)))
         Console.out("\n")
-        Console.out(state.lots.isEmpty ? "no lots with points left\n" : render(state.lots, asOf: instant))
+        Console.out(state.lotsWithPoints.isEmpty ? "no lots with points left\n" : render(state.lotsWithPoints, asOf: instant))
     }
 
     /// Returns the label and value lines of the statement, one line per expiry instant.

@@ -65,15 +65,24 @@ enum ProgramSetCommand: Subcommand {
             CommandContext.databaseOption,
             .value(
                 "--effective", placeholder: "TIME",
-                help: "The instant the program takes effect: YYYY-MM-DD or ISO 8601. It must be later than every event in the ledger."),
+                help: "The instant the program takes effect: YYYY-MM-DD or ISO 8601. It must be later than every customer event in the ledger, "
+                    + "and at most \(farFutureDays) days after the current time unless --allow-far-future is given."),
+            .flag(
+                "--allow-far-future",
+                help: "Accept a --effective more than \(farFutureDays) days after the current time, which is otherwise rejected as a likely typo."),
             CommandContext.actorOption,
         ],
         positionals: [.required("FILE", help: "The program document (JSON), as 'ledger program show --json' writes it.")])
+
+    /// The furthest ahead of the current time, in days, that `--effective` may be without
+    /// `--allow-far-future`. It is enough to plan a change a year ahead.
+    static let farFutureDays = 366
 
     static func run(_ context: CommandContext) throws {
         let file = try context.arguments.requiredString("FILE")
         let effective = try context.requiredInstant(
             "--effective", example: "ledger program set \(CommandContext.shellQuoted(file)) --effective 2024-07-01")
+        if !context.arguments.flag("--allow-far-future") { try rejectFarFuture(effective) }
         let program: LoyaltyProgram
         do {
             program = try ProgramFile.load(file)
@@ -93,6 +102,21 @@ enum ProgramSetCommand: Subcommand {
         Console.out(
             "recorded \(type) at position \(Formatting.grouped(outcome.position)) (program version \(outcome.version)): "
                 + "the program in \(file) is in force from \(effective)\n")
+    }
+}
+
+extension ProgramSetCommand {
+    /// Throws a ``UsageError`` when `effective` is more than ``farFutureDays`` days after the
+    /// current time. Such an instant is most likely a typo, such as 2205 for 2025, which would
+    /// leave the intended program out of force without any error.
+    static func rejectFarFuture(_ effective: Timestamp) throws {
+        let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        let limit = Timestamp(microseconds: now.microseconds + Int64(farFutureDays) * Timestamp.microsecondsPerDay)
+        guard effective > limit else { return }
+        throw UsageError(
+            "--effective \(effective) is more than \(farFutureDays) days after the current time "
+                + "(now \(Timestamp(seconds: now.microseconds / 1_000_000))); check the date for a typo, "
+                + "or pass --allow-far-future to record a program that far ahead")
     }
 }
 

@@ -17,7 +17,7 @@ enum TierAssignCommand: Subcommand {
                 help: "The instant the assignment ends, after --at (default: no end): YYYY-MM-DD or ISO 8601."),
             .value(
                 "--at", placeholder: "TIME",
-                help: "The instant the assignment starts, its occurred-at (default: the latest event's occurred-at)."),
+                help: "The instant the assignment starts, its occurred-at, not after the current time (default: the latest event's occurred-at)."),
             CommandContext.actorOption,
         ],
         positionals: [
@@ -42,12 +42,18 @@ enum TierAssignCommand: Subcommand {
                 "the value of --reason is \(Formatting.grouped(reason.utf8.count)) bytes long; the limit is \(Formatting.grouped(reasonLimit)) bytes")
         }
         let requestedStart = try context.instant("--at")
+        if let requestedStart { try context.rejectFutureInstant(requestedStart, option: "--at") }
         let until = try context.instant("--until")
         if let requestedStart, let until { try checkOrder(start: requestedStart, until: until, startIsDefault: false) }
 
         let ledger = try context.openExistingLedger(readOnly: false)
         let state = try context.existingCustomer(id, in: ledger)
         let start = try context.evaluationInstant(ledger, requested: requestedStart)
+        // A customer event dated ahead, such as an imported row with a mistyped date, makes the
+        // default a future instant.
+        if requestedStart == nil {
+            try context.rejectFutureInstant(start, option: "the default --at (the latest event's occurred-at)")
+        }
         if let until { try checkOrder(start: start, until: until, startIsDefault: requestedStart == nil) }
         guard state.registeredAt <= start else {
             throw CommandFailure(

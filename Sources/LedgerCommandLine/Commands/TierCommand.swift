@@ -8,7 +8,10 @@ enum TierCommand: Subcommand {
     static let syntax = ArgumentList.Syntax(
         command: "ledger tier",
         summary: "Explain a customer's tier: figures against thresholds, grace or assignment, next tier, drop date.",
-        options: [CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption],
+        options: [
+            CommandContext.databaseOption, CommandContext.jsonOption, CommandContext.asOfOption,
+            CommandContext.asOfPositionOption,
+        ],
         positionals: [.required("ID", help: "The customer id, such as 42 or 00042.")])
     static var actions: [any Subcommand.Type] { [TierAssignCommand.self] }
 
@@ -21,45 +24,61 @@ enum TierCommand: Subcommand {
     static func run(_ context: CommandContext) throws {
         let id = try context.customerID()
         let requested = try context.requestedInstant()
+        let requestedPosition = try context.requestedPosition()
         let ledger = try context.openExistingLedger()
-        let instant = try context.evaluationInstant(ledger, requested: requested)
 
-        let state = try context.existingCustomer(id, in: ledger)
-        try context.requireRegistered(state, asOf: instant, option: "--as-of")
-        guard let tier = try ledger.tier(of: id, asOf: instant, forecast: true) else {
+        let evaluated: TierEvaluation?
+        if let requestedPosition {
+            _ = try context.customerState(id, asOfPosition: requestedPosition, in: ledger)
+            evaluated = try ledger.tier(of: id, asOfPosition: requestedPosition, forecast: true)
+        } else {
+            let instant = try context.evaluationInstant(ledger, requested: requested)
+            let state = try context.existingCustomer(id, in: ledger)
+            try context.requireRegistered(state, asOf: instant, option: "--as-of")
+            evaluated = try ledger.tier(of: id, asOf: instant, forecast: true)
+        }
+        guard let tier = evaluated else {
             throw CommandFailure("customer \(id) not found in '\(context.databasePath)'", code: .notFound)
         }
-        let program = try ledger.program(asOf: instant)
+        let program = try ledger.program(asOf: tier.asOf)
         var assignment: Assignment?
         if case .assigned(let assigned) = tier.reason {
-            assignment = Assignment(assigned: assigned, event: try assignmentEvent(ledger, of: id, asOf: instant))
+            let event = try assignmentEvent(ledger, of: id, asOf: tier.asOf, throughPosition: requestedPosition ?? .max)
+            assignment = Assignment(assigned: assigned, event: event)
         }
 
         if context.wantsJSON {
-            context.printJSON(json(tier, customer: id, program: program, assignment: assignment))
+            guard case .object(var members) = json(tier, customer: id, program: program, assignment: assignment) else { return }
+            members.insert(("as_of_position", requestedPosition.map { JSONValue($0) } ?? .null), at: 2)
+            context.printJSON(.object(members))
             return
         }
-        Console.out(render(tier, customer: id, program: program, assignment: assignment))
+        Console.out(render(tier, customer: id, program: program, assignment: assignment, position: requestedPosition))
     }
 
-    /// Returns the latest TierAssigned event of the customer at or before `instant`, which is
-    /// the assignment in the customer's state then.
+    /// Returns the latest TierAssigned event of the customer at or before `instant` and at a
+    /// position up to `position`, which is the assignment in the customer's state then.
     @available(*, noasync)
-    static func assignmentEvent(_ ledger: Ledger, of id: CustomerID, asOf instant: Timestamp) throws -> RecordedEvent? {
+    static func assignmentEvent(
+        _ ledger: Ledger, of id: CustomerID, asOf instant: Timestamp, throughPosition position: UInt64 = .max
+    ) throws -> RecordedEvent? {
         try ledger.history(of: id).last { event in
             guard case .tierAssigned = event.payload else { return false }
-            return event.occurredAt <= instant
+            return event.occurredAt <= instant && event.position <= position
         }
     }
 
     // MARK: - Text
 
+    /// Renders the tier and why. `position` is the `--as-of-position` value, if any.
     static func render(
-        _ tier: TierEvaluation, customer: CustomerID, program: LoyaltyProgram, assignment: Assignment?
+        _ tier: TierEvaluation, customer: CustomerID, program: LoyaltyProgram, assignment: Assignment?,
+        position: UInt64? = nil
     ) -> String {
         // Both blocks of labelled lines share the width of the longest label, `changes`.
         let labelWidth = "changes".count + 2
-        var text = "customer \(customer) holds \(tier.tierName) as of \(Formatting.instant(tier.asOf))\n\n"
+        let positionText = position.map { " (position \(Formatting.grouped($0)))" } ?? ""
+        var text = "customer \(customer) holds \(tier.tierName) as of \(Formatting.instant(tier.asOf))\(positionText)\n\n"
         let lines: [(String, String)] = [
             ("reason", reasonText(tier, program: program, assignment: assignment)),
             ("window", windowText(tier, program: program)),

@@ -29,6 +29,8 @@ enum TiersCommand: Subcommand {
                         ("minimum_net_spend", Formatting.json(Money(minorUnits: rule.minimumNetSpend, currency: program.currency))),
                         ("minimum_purchases", JSONValue(rule.minimumPurchases)),
                         ("minimum_tenure_days", JSONValue(rule.minimumTenureDays)),
+                        ("minimum_points_earned", JSONValue(rule.minimumPointsEarned)),
+                        ("multiplier", .string(ProgramDocument.multiplierText(rule.multiplier))),
                     ])
                 })),
             ]))
@@ -48,24 +50,38 @@ enum TiersCommand: Subcommand {
         return counts
     }
 
+    /// Renders one row per tier. The multiplier column appears only when a tier earns other
+    /// than ×1, so that the common ladder stays narrow.
     static func render(_ counts: [Int], program: LoyaltyProgram) -> String {
         let total = max(1, counts.reduce(0, +))
-        var table = TextTable(columns: [
+        let showsMultiplier = program.tiers.contains { $0.multiplier != 1000 }
+        var columns: [TextTable.Column] = [
             .init("TIER"), .init("CUSTOMERS", alignment: .right), .init("SHARE", alignment: .right),
-            .init("REQUIRES IN WINDOW"),
-        ])
+        ]
+        if showsMultiplier { columns.append(.init("EARNS", alignment: .right)) }
+        columns.append(.init("REQUIRES IN WINDOW"))
+        var table = TextTable(columns: columns)
         for (rule, count) in zip(program.tiers, counts) {
-            var requirements: [String] = []
-            if rule.minimumNetSpend > 0 {
-                requirements.append("net spend ≥ \(Formatting.money(rule.minimumNetSpend, program.currency))")
-            }
-            if rule.minimumPurchases > 0 { requirements.append("≥ \(rule.minimumPurchases) purchases") }
-            if rule.minimumTenureDays > 0 { requirements.append("tenure ≥ \(rule.minimumTenureDays) days") }
-            table.addRow([
-                rule.name, Formatting.grouped(count), String(format: "%.1f%%", Double(count) * 100 / Double(total)),
-                requirements.isEmpty ? "—" : requirements.joined(separator: ", "),
-            ])
+            var row = [rule.name, Formatting.grouped(count), String(format: "%.1f%%", Double(count) * 100 / Double(total))]
+            if showsMultiplier { row.append("×" + ProgramDocument.multiplierText(rule.multiplier)) }
+            row.append(requirements(of: rule, currency: program.currency))
+            table.addRow(row)
         }
         return table.render()
+    }
+
+    /// Returns the tier's requirements in words, such as `net spend ≥ 100.00 CNY, ≥ 2 purchases`,
+    /// or `—` for none.
+    static func requirements(of rule: TierRule, currency: Currency) -> String {
+        var requirements: [String] = []
+        if rule.minimumNetSpend > 0 {
+            requirements.append("net spend ≥ \(Formatting.money(rule.minimumNetSpend, currency))")
+        }
+        if rule.minimumPurchases > 0 { requirements.append("≥ \(Formatting.count(rule.minimumPurchases, "purchase"))") }
+        if rule.minimumTenureDays > 0 { requirements.append("tenure ≥ \(Formatting.count(rule.minimumTenureDays, "day"))") }
+        if rule.minimumPointsEarned > 0 {
+            requirements.append("≥ \(Formatting.count(rule.minimumPointsEarned, "point")) earned")
+        }
+        return requirements.isEmpty ? "—" : requirements.joined(separator: ", ")
     }
 }

@@ -4,14 +4,22 @@ import CustomerLedger
 /// such as `tiers.ladder[2].min_net_spend`, or with the line and column of a JSON syntax error.
 struct ProgramDocumentError: Error, Equatable, CustomStringConvertible {
     let description: String
+    /// The JSON path of the offending value, or empty for the whole document and a syntax error.
+    let path: String
+    /// The message without the path.
+    let reason: String
 
     /// Creates an error about the value at `path`. An empty path stands for the whole document.
     init(path: String, reason: String) {
         description = (path.isEmpty ? "the document" : path) + ": " + reason
+        self.path = path
+        self.reason = reason
     }
 
     init(_ syntaxError: JSONSyntaxError) {
         description = syntaxError.description
+        path = ""
+        reason = syntaxError.description
     }
 }
 
@@ -25,7 +33,13 @@ extension ProgramDocument {
         } catch {
             throw ProgramDocumentError(error)
         }
-        let document = try DocumentField(value: root, path: "").object(keys: topLevelKeys)
+        return try parse(root, path: "")
+    }
+
+    /// Parses a program document that is already JSON, such as the value of a key in another
+    /// document. Errors name paths below `path`, which is empty for a document of its own.
+    static func parse(_ root: ParsedJSON, path: String) throws(ProgramDocumentError) -> LoyaltyProgram {
+        let document = try DocumentField(value: root, path: path).object(keys: topLevelKeys)
 
         let currencyField = try document.required("currency")
         let code = try currencyField.string(expected: "an ISO 4217 currency code such as \"CNY\"")
@@ -38,7 +52,7 @@ extension ProgramDocument {
             program.timeZone = try field.string(expected: "an IANA time zone name such as \"Asia/Shanghai\"")
         }
         if let field = document["earning"] { try readEarning(field, into: &program) }
-        if let field = document["pending_days"] { program.pendingDays = try field.nonNegativeInteger() }
+        if let field = document["pending_days"] { program.pendingDays = try field.integer(in: periodDaysRange) }
         if let field = document["expiry"] { program.expiry = try readExpiry(field) }
         if let field = document["refunds"] {
             let refunds = try field.object(keys: ["when_points_spent"])
@@ -47,13 +61,13 @@ extension ProgramDocument {
         if let field = document["redemption"] {
             let redemption = try field.object(keys: ["minimum_points", "max_balance_percent", "max_order_percent"])
             if let field = redemption["minimum_points"] { program.redemption.minimumPoints = try field.nonNegativeInteger() }
-            if let field = redemption["max_balance_percent"] { program.redemption.maximumBalancePercent = try field.nonNegativeInteger() }
-            if let field = redemption["max_order_percent"] { program.redemption.maximumOrderPercent = try field.nonNegativeInteger() }
+            if let field = redemption["max_balance_percent"] { program.redemption.maximumBalancePercent = try field.integer(in: percentRange) }
+            if let field = redemption["max_order_percent"] { program.redemption.maximumOrderPercent = try field.integer(in: percentRange) }
         }
         if let field = document["point_value"] {
             let value = try field.object(keys: ["points", "amount"])
-            if let field = value["points"] { program.pointValue.points = try field.nonNegativeInteger() }
-            if let field = value["amount"] { program.pointValue.minorUnits = try field.amount(currency) }
+            if let field = value["points"] { program.pointValue.points = try field.integer(in: positiveRange) }
+            if let field = value["amount"] { program.pointValue.minorUnits = try field.amount(currency, maximum: maximumPointValueAmount) }
         }
         if let field = document["tiers"] { try readTiers(field, into: &program) }
         if let field = document["rewards"] { try readRewards(field, into: &program) }
@@ -62,10 +76,12 @@ extension ProgramDocument {
 
     private static func readEarning(_ field: DocumentField, into program: inout LoyaltyProgram) throws(ProgramDocumentError) {
         let earning = try field.object(keys: earningKeys)
-        if let field = earning["points_per_unit"] { program.pointsPerUnit = try field.nonNegativeInteger() }
+        if let field = earning["points_per_unit"] { program.pointsPerUnit = try field.integer(in: pointsPerUnitRange) }
         if let field = earning["scope"] { program.earningScope = try field.choice(scopes) }
         if let field = earning["rounding"] { program.rounding = try field.choice(roundings) }
-        if let field = earning["minimum_order_amount"] { program.minimumOrderAmount = try field.amount(program.currency) }
+        if let field = earning["minimum_order_amount"] {
+            program.minimumOrderAmount = try field.amount(program.currency, maximum: maximumMinimumOrderAmount)
+        }
         if let field = earning["multipliers"] {
             let multipliers = try field.object(keys: ["sku", "category"])
             if let field = multipliers["sku"] { program.skuMultipliers = try readMultiplierTable(field) }
@@ -90,7 +106,7 @@ extension ProgramDocument {
         switch kind {
         case "end-of-month": return .endOfMonth
         case "end-of-year": return .endOfYear
-        case "after-days": return .afterDays(days!)
+        case "after-days": return .afterDays(try days!.integer(in: longPeriodDaysRange))
         default: return .never
         }
     }
@@ -102,13 +118,13 @@ extension ProgramDocument {
                 ("rolling-days", "days"), ("rolling-months", "months"), ("calendar-year", nil), ("lifetime", nil),
             ])
             switch kind {
-            case "rolling-days": program.tierWindow = .rollingDays(length!)
-            case "rolling-months": program.tierWindow = .rollingMonths(length!)
+            case "rolling-days": program.tierWindow = .rollingDays(try length!.integer(in: longPeriodDaysRange))
+            case "rolling-months": program.tierWindow = .rollingMonths(try length!.integer(in: windowMonthsRange))
             case "calendar-year": program.tierWindow = .calendarYear
             default: program.tierWindow = .lifetime
             }
         }
-        if let field = tiers["downgrade_grace_days"] { program.downgradeGraceDays = try field.nonNegativeInteger() }
+        if let field = tiers["downgrade_grace_days"] { program.downgradeGraceDays = try field.integer(in: periodDaysRange) }
         if let field = tiers["ladder"] {
             program.tiers = []
             for element in try field.elements(expected: "an array of tiers, lowest first") {
@@ -213,18 +229,25 @@ struct DocumentField {
         return text
     }
 
-    /// Reads an integer from 0 to `Int64.max`, written without a fraction or exponent.
-    func nonNegativeInteger() throws(ProgramDocumentError) -> Int64 {
-        let expected = "an integer of 0 or more"
+    /// Reads an integer in `range`, written without a fraction or exponent.
+    func integer(in range: ClosedRange<Int64>) throws(ProgramDocumentError) -> Int64 {
+        let expected =
+            range.upperBound == Int64.max
+            ? "an integer of \(range.lowerBound) or more" : "an integer from \(range.lowerBound) to \(range.upperBound)"
         guard case .number(let text) = value else { throw typeError(expected: expected) }
         guard let parsed = Int64(text) else {
             let isInteger = text.allSatisfy { $0 == "-" || $0.isASCII && $0.isNumber }
-            throw isInteger
+            throw isInteger && !text.hasPrefix("-") && range.upperBound == Int64.max
                 ? error("\(text) is out of range; expected at most \(Int64.max)")
                 : typeError(expected: expected)
         }
-        guard parsed >= 0 else { throw typeError(expected: expected) }
+        guard range.contains(parsed) else { throw typeError(expected: expected) }
         return parsed
+    }
+
+    /// Reads an integer from 0 to `Int64.max`, written without a fraction or exponent.
+    func nonNegativeInteger() throws(ProgramDocumentError) -> Int64 {
+        try integer(in: ProgramDocument.nonNegativeRange)
     }
 
     /// Reads a non-negative integer, or nil for `null`.
@@ -236,25 +259,26 @@ struct DocumentField {
         }
     }
 
-    /// Reads an amount of `currency` written as a decimal string, such as `"12.50"`, in minor units.
-    func amount(_ currency: Currency) throws(ProgramDocumentError) -> Int64 {
+    /// Reads an amount of `currency` written as a decimal string, such as `"12.50"`, in minor
+    /// units of at most `maximum`.
+    func amount(_ currency: Currency, maximum: Int64 = .max) throws(ProgramDocumentError) -> Int64 {
         let digits = currency.minorUnitDigits
         let example = digits == 0 ? "1250" : "12." + "50".padding(toLength: digits, withPad: "0", startingAt: 0)
         let expected = "a decimal string in \(currency.code) such as \"\(example)\""
         guard case .string(let text) = value else { throw typeError(expected: expected) }
         switch DecimalText.parse(text, decimals: digits) {
-        case .success(let minorUnits):
+        case .success(let minorUnits) where minorUnits <= maximum:
             return minorUnits
+        case .success, .failure(.overflow):
+            throw error(
+                "\(ProgramDocument.describe(value)) is too large; the largest amount is "
+                    + "\(Money(minorUnits: maximum, currency: currency).decimalText) \(currency.code)")
         case .failure(.negative):
             throw error("\(ProgramDocument.describe(value)) is negative; amounts must be 0 or more")
         case .failure(.malformed):
             throw typeError(expected: expected)
         case .failure(.tooManyDecimals):
             throw error("\(ProgramDocument.describe(value)) has more decimals than \(currency.code) allows (\(digits))")
-        case .failure(.overflow):
-            throw error(
-                "\(ProgramDocument.describe(value)) is too large; the largest amount is "
-                    + "\(Money(minorUnits: .max, currency: currency).decimalText) \(currency.code)")
         }
     }
 
@@ -275,17 +299,17 @@ struct DocumentField {
             throw typeError(expected: expected)
         }
         switch result {
-        case .success(let thousandths):
+        case .success(let thousandths) where thousandths <= LoyaltyProgram.maximumMultiplier:
             return thousandths
+        case .success, .failure(.overflow):
+            throw error(
+                "\(ProgramDocument.describe(value)) is too large; multipliers are at most \(LoyaltyProgram.maximumMultiplier / 1000)")
         case .failure(.negative):
             throw error("\(ProgramDocument.describe(value)) is negative; multipliers must be 0 or more")
         case .failure(.malformed):
             throw typeError(expected: expected)
         case .failure(.tooManyDecimals):
             throw error("\(ProgramDocument.describe(value)) has more than 3 decimals; multipliers are stored in thousandths")
-        case .failure(.overflow):
-            throw error(
-                "\(ProgramDocument.describe(value)) is too large; multipliers are at most \(LoyaltyProgram.maximumMultiplier / 1000)")
         }
     }
 
@@ -299,8 +323,8 @@ struct DocumentField {
 
     /// Reads a kind written either as a string, such as `"lifetime"`, or as an object with a
     /// `kind` key, such as `{"kind": "rolling-days", "days": 365}`. A kind with a parameter needs
-    /// the object form, and the parameter is a non-negative integer.
-    func kind(_ kinds: [(name: String, parameter: String?)]) throws(ProgramDocumentError) -> (String, Int64?) {
+    /// the object form, and the caller reads the returned parameter field with its own range.
+    func kind(_ kinds: [(name: String, parameter: String?)]) throws(ProgramDocumentError) -> (String, DocumentField?) {
         let names = kinds.map { JSONParser.quoted($0.name) }.joined(separator: ", ")
         switch value {
         case .string(let name):
@@ -325,7 +349,7 @@ struct DocumentField {
                 }
             }
             guard let parameter = kind.parameter else { return (name, nil) }
-            return (name, try members.required(parameter).nonNegativeInteger())
+            return (name, try members.required(parameter))
         default:
             throw typeError(expected: "one of \(names), or an object with \"kind\"")
         }

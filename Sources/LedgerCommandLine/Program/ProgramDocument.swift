@@ -21,6 +21,23 @@ enum ProgramDocument {
         "name", "min_net_spend", "min_purchases", "min_tenure_days", "min_points_earned", "multiplier",
     ]
 
+    // The ranges that `LoyaltyProgram.validate()` accepts, repeated here so that the parser
+    // rejects a value outside them with its JSON path and the range. ProgramDocumentTests
+    // checks each one against `validate()`.
+    static let pointsPerUnitRange: ClosedRange<Int64> = 0...1000
+    /// Pending days and downgrade grace days.
+    static let periodDaysRange: ClosedRange<Int64> = 0...3650
+    /// Days of `after-days` expiry and of a `rolling-days` tier window.
+    static let longPeriodDaysRange: ClosedRange<Int64> = 1...36_500
+    static let windowMonthsRange: ClosedRange<Int64> = 1...1200
+    static let percentRange: ClosedRange<Int64> = 1...100
+    static let positiveRange: ClosedRange<Int64> = 1...Int64.max
+    static let nonNegativeRange: ClosedRange<Int64> = 0...Int64.max
+    /// The largest minimum order amount in minor units, the largest amount of one purchase.
+    static let maximumMinimumOrderAmount: Int64 = 1_000_000_000_000_000
+    /// The largest money value of `point_value.points` points, in minor units.
+    static let maximumPointValueAmount: Int64 = 1_000_000_000
+
     static let scopes: [(String, LoyaltyProgram.EarningScope)] = [("per-order", .perOrder), ("cumulative", .cumulative)]
     static let roundings: [(String, LoyaltyProgram.Rounding)] = [
         ("floor", .floor), ("half-up", .halfUp), ("ceiling", .ceiling),

@@ -25,8 +25,10 @@ struct UsageError: Error, Equatable, CustomStringConvertible {
 ///   `--name=value` for a value that starts with `-`.
 /// - `--` ends the options. Every later argument is positional, even one starting with `-`.
 /// - Options and positional parameters may be mixed in any order.
-/// - An option given more than once keeps every value: `string` returns the last one and
-///   `strings` returns all of them.
+/// - An option may appear once. A second appearance, under any of its spellings, is a usage
+///   error, because silently keeping one of two values would hide a typo.
+/// - An argument that was not valid UTF-8 before the caller repaired it is a usage error that
+///   names its option or parameter, so that replacement characters are never stored.
 /// - `-h` and `--help` are always accepted. When either appears before `--`, parsing stops
 ///   without checking anything else and `isHelpRequested` is true.
 ///
@@ -226,10 +228,13 @@ struct ArgumentList: Sendable {
     private let positionalValues: [[String]]
 
     /// Parses `arguments`, the command-line arguments that follow the subcommand name.
+    /// `invalidUTF8Arguments` contains the arguments that were not valid UTF-8, in the form
+    /// that `String(decoding:as:)` repaired them to.
     ///
-    /// Throws `UsageError` for an unknown option, a flag with a value, a value option without
-    /// a value, a missing required positional argument or a surplus positional argument.
-    init(parsing arguments: [String], syntax: Syntax) throws(UsageError) {
+    /// Throws `UsageError` for an unknown option, an option given twice, a flag with a value, a
+    /// value option without a value, a missing required positional argument, a surplus
+    /// positional argument, or an argument in `invalidUTF8Arguments`.
+    init(parsing arguments: [String], syntax: Syntax, invalidUTF8Arguments: Set<String> = []) throws(UsageError) {
         self.syntax = syntax
         let helpIndex = arguments.prefix { $0 != "--" }.firstIndex { Syntax.helpNames.contains($0) }
         if helpIndex != nil {
@@ -269,6 +274,13 @@ struct ArgumentList: Sendable {
                     usage: syntax.usage
                 )
             }
+            if let earlier = occurrences[optionIndex].first {
+                let spellings = earlier.spelling == name ? "" : ", as '\(earlier.spelling)' and '\(name)'"
+                throw UsageError(
+                    "option '\(name)' is given more than once\(spellings); give it once",
+                    usage: syntax.usage
+                )
+            }
 
             switch syntax.options[optionIndex].kind {
             case .flag:
@@ -281,8 +293,10 @@ struct ArgumentList: Sendable {
                 occurrences[optionIndex].append(Occurrence(spelling: name, value: nil))
             case .value(let placeholder):
                 var value = inlineValue
+                var valueArgument = argument
                 if value == nil, index < arguments.count, !Self.looksLikeOption(arguments[index]) {
                     value = arguments[index]
+                    valueArgument = arguments[index]
                     index += 1
                 }
                 guard let value else {
@@ -291,12 +305,27 @@ struct ArgumentList: Sendable {
                         usage: syntax.usage
                     )
                 }
+                if invalidUTF8Arguments.contains(valueArgument) {
+                    throw Self.invalidUTF8Error(subject: "the value of option '\(name)'", syntax: syntax)
+                }
                 occurrences[optionIndex].append(Occurrence(spelling: name, value: value))
             }
         }
 
         self.occurrences = occurrences
         self.positionalValues = try Self.bind(positionalArguments, to: syntax)
+        for (positional, values) in zip(syntax.positionals, positionalValues)
+        where values.contains(where: invalidUTF8Arguments.contains) {
+            throw Self.invalidUTF8Error(subject: "argument \(positional.name)", syntax: syntax)
+        }
+    }
+
+    /// Returns the error for an argument that was not valid UTF-8. `subject` names the option
+    /// or parameter it belongs to.
+    private static func invalidUTF8Error(subject: String, syntax: Syntax) -> UsageError {
+        UsageError(
+            "\(subject) is not valid UTF-8; pass the text in UTF-8, for example by setting the terminal's or script's encoding to UTF-8",
+            usage: syntax.usage)
     }
 
     /// Assigns positional arguments to the declared parameters in order.
@@ -346,15 +375,15 @@ struct ArgumentList: Sendable {
         !occurrences[declaredOptionIndex(name)].isEmpty
     }
 
-    /// Returns the value of an option (the last one when it appeared more than once) or of a
-    /// single positional parameter, or `nil` when it was not given. `name` is an option
-    /// spelling such as "--db" or a positional parameter name such as "ID".
+    /// Returns the value of an option or of a single positional parameter, or `nil` when it was
+    /// not given. `name` is an option spelling such as "--db" or a positional parameter name
+    /// such as "ID".
     func string(_ name: String) -> String? {
         strings(name).last
     }
 
-    /// Returns every value of an option, or every argument bound to a positional parameter,
-    /// in command-line order.
+    /// Returns the value of an option as a one-element array (the parser rejects a second
+    /// one), or every argument bound to a positional parameter, in command-line order.
     func strings(_ name: String) -> [String] {
         if name.hasPrefix("-") {
             return occurrences[declaredOptionIndex(name)].compactMap(\.value)

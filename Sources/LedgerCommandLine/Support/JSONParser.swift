@@ -109,12 +109,15 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error("expected a key in double quotes, got \(describeCurrentByte())")
             }
+            // Only the offsets are kept, because counting the column for every key would make
+            // a long single-line document quadratic to parse.
+            let keyIndex = index
             let keyLine = line
-            let keyColumn = column
+            let keyLineStart = lineStart
             let key = try parseString()
             guard keys.insert(key).inserted else {
                 throw JSONSyntaxError(
-                    line: keyLine, column: keyColumn,
+                    line: keyLine, column: column(of: keyIndex, lineStart: keyLineStart),
                     reason: "key \(Self.quoted(key)) appears twice in one object; keep only one of them")
             }
             skipWhitespace()
@@ -300,13 +303,15 @@ struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    /// The column of `index`, counting Unicode scalars rather than bytes.
-    private var column: Int {
-        1 + bytes[lineStart..<min(index, bytes.count)].count { $0 & 0xC0 != 0x80 }
+    /// Returns the column of the byte at `offset` on the line that starts at `lineStart`,
+    /// counting Unicode scalars rather than bytes. It takes time in proportion to the column, so
+    /// the parser calls it only for an error.
+    private func column(of offset: Int, lineStart: Int) -> Int {
+        1 + bytes[lineStart..<min(offset, bytes.count)].count { $0 & 0xC0 != 0x80 }
     }
 
     private func error(_ reason: String) -> JSONSyntaxError {
-        JSONSyntaxError(line: line, column: column, reason: reason)
+        JSONSyntaxError(line: line, column: column(of: index, lineStart: lineStart), reason: reason)
     }
 
     private func describeCurrentByte() -> String {

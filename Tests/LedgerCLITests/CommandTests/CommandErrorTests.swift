@@ -197,9 +197,9 @@ struct CommandErrorTests {
     @Test func importOfUnknownFormatIsUsageError() async throws {
         try await withTemporaryFolder { folder in
             let database = folder + "/ledger.db"
-            let result = try await LedgerProcess.run(["import", "csv", "x"], database: database)
+            let result = try await LedgerProcess.run(["import", "xml", "x"], database: database)
             #expect(result.status == 64, "\(result)")
-            #expect(result.standardError.contains("unknown import format 'csv'"), "\(result)")
+            #expect(result.standardError.contains("unknown import format 'xml'; supported: cdnow, jsonl, csv"), "\(result)")
             #expect(!FileManager.default.fileExists(atPath: database))
         }
     }

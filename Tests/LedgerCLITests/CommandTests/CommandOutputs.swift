@@ -160,6 +160,13 @@ struct TiersOutput: Decodable {
     struct Tier: Decodable, Equatable {
         let name: String
         let customers: Int
+        let minimumPointsEarned: Int64
+        let multiplier: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, customers, multiplier
+            case minimumPointsEarned = "minimum_points_earned"
+        }
     }
 
     let asOf: String

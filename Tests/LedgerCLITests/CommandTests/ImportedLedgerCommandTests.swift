@@ -219,7 +219,10 @@ struct ImportedLedgerCommandTests {
         #expect(lines.count == 4)
         #expect(
             headerCells(lines.first ?? "")
-                == ["POSITION", "VER", "OCCURRED", "RECORDED", "TYPE", "ACTOR", "SOURCE", "SUMMARY"])
+                == [
+                    "POSITION", "VER", "OCCURRED", "RECORDED", "TYPE", "ACTOR", "SOURCE", "CORRELATION", "CAUSATION",
+                    "SUMMARY",
+                ])
         #expect(lines.dropFirst(2).first?.contains("CustomerRegistered") == true)
         #expect(lines.last?.contains("PurchaseRecorded") == true)
         #expect(lines.last?.hasSuffix("11.77 USD, 1 unit") == true)

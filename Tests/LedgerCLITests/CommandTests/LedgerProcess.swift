@@ -97,8 +97,22 @@ enum LedgerProcess {
     static func run(
         _ arguments: [String], database: String, environment: [String: String] = [:]
     ) async throws -> CommandResult {
-        let executable = try locateExecutable()
-        return try await withTemporaryFolder { scratch in
+        try await launch(try locateExecutable(), arguments: arguments, shownArguments: arguments, database: database, environment: environment)
+    }
+
+    /// Runs `/bin/sh -c script` with `"$0"` set to the `ledger` executable, so that a test can
+    /// pass argument bytes that are not valid UTF-8, which `Process` cannot: `printf '\377'`
+    /// inside the script writes the byte 0xFF. Otherwise it works like ``run(_:database:environment:)``.
+    static func run(shellScript script: String, database: String) async throws -> CommandResult {
+        let shell = URL(fileURLWithPath: "/bin/sh")
+        let arguments = ["-c", script, try locateExecutable().path]
+        return try await launch(shell, arguments: arguments, shownArguments: ["(sh -c) \(script)"], database: database, environment: [:])
+    }
+
+    private static func launch(
+        _ executable: URL, arguments: [String], shownArguments: [String], database: String, environment: [String: String]
+    ) async throws -> CommandResult {
+        try await withTemporaryFolder { scratch in
             let outputURL = URL(fileURLWithPath: scratch).appendingPathComponent("stdout")
             let errorURL = URL(fileURLWithPath: scratch).appendingPathComponent("stderr")
             let workingDirectory = URL(fileURLWithPath: scratch).appendingPathComponent("cwd", isDirectory: true)
@@ -127,7 +141,7 @@ enum LedgerProcess {
 
             let status = try await waitForExit(of: process)
             return CommandResult(
-                arguments: arguments, status: status,
+                arguments: shownArguments, status: status,
                 standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
                 standardError: try String(contentsOf: errorURL, encoding: .utf8))
         }

@@ -164,10 +164,59 @@ struct ArgumentListTests {
         #expect(arguments.strings("--db") == [])
     }
 
-    @Test func repeatedOptionKeepsEveryValue() throws {
-        let arguments = try ArgumentList(parsing: ["--db", "a", "--db=b"], syntax: Self.statsSyntax)
-        #expect(arguments.string("--db") == "b")
-        #expect(arguments.strings("--db") == ["a", "b"])
+    @Test func repeatedValueOptionIsRejected() {
+        let message = Self.usageMessage { _ = try ArgumentList(parsing: ["--db", "a", "--db=b"], syntax: Self.statsSyntax) }
+        #expect(message == "option '--db' is given more than once; give it once")
+    }
+
+    @Test func repeatedFlagIsRejected() {
+        let message = Self.usageMessage { _ = try ArgumentList(parsing: ["--json", "--json"], syntax: Self.statsSyntax) }
+        #expect(message == "option '--json' is given more than once; give it once")
+    }
+
+    @Test func optionUnderTwoSpellingsIsRejected() {
+        let message = Self.usageMessage { _ = try ArgumentList(parsing: ["-n", "5", "--limit", "6"], syntax: Self.statsSyntax) }
+        #expect(message == "option '--limit' is given more than once, as '-n' and '--limit'; give it once")
+    }
+
+    @Test func optionAfterDoubleDashIsNotRepeat() throws {
+        let arguments = try ArgumentList(parsing: ["--json", "--", "--json"], syntax: Self.showSyntax)
+        #expect(arguments.flag("--json"))
+        #expect(arguments.string("ID") == "--json")
+    }
+
+    // MARK: - Invalid UTF-8
+
+    /// The form `CommandLine.arguments` gives the bytes `bad `, 0xFF, ` byte`.
+    static let repairedArgument = String(decoding: Array("bad ".utf8) + [0xFF] + Array(" byte".utf8), as: UTF8.self)
+
+    @Test func invalidUTF8OptionValueIsRejected() {
+        let expected = "the value of option '--db' is not valid UTF-8; pass the text in UTF-8, "
+            + "for example by setting the terminal's or script's encoding to UTF-8"
+        for arguments in [["--db", Self.repairedArgument], ["--db=" + Self.repairedArgument]] {
+            let message = Self.usageMessage {
+                _ = try ArgumentList(
+                    parsing: arguments, syntax: Self.statsSyntax,
+                    invalidUTF8Arguments: [arguments.last!])
+            }
+            #expect(message == expected, "\(arguments)")
+        }
+    }
+
+    @Test func invalidUTF8PositionalIsRejected() {
+        let message = Self.usageMessage {
+            _ = try ArgumentList(
+                parsing: ["C42", Self.repairedArgument], syntax: Self.showSyntax,
+                invalidUTF8Arguments: [Self.repairedArgument])
+        }
+        #expect(message?.hasPrefix("argument FIELD is not valid UTF-8; ") == true, "\(message ?? "no error")")
+    }
+
+    @Test func validReplacementCharacterIsAccepted() throws {
+        // U+FFFD typed as valid UTF-8 is text like any other; only repaired bytes are rejected.
+        let arguments = try ArgumentList(
+            parsing: ["--db", Self.repairedArgument], syntax: Self.statsSyntax, invalidUTF8Arguments: ["other"])
+        #expect(arguments.string("--db") == Self.repairedArgument)
     }
 
     @Test func inlineValueMayBeEmptyOrStartWithDash() throws {

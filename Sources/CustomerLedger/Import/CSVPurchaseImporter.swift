@@ -1,0 +1,289 @@
+import Foundation
+
+/// A purchase field that a CSV column can fill.
+public enum CSVField: String, CaseIterable, Sendable {
+    case customer
+    case order
+    /// The amount paid, a decimal in the row's currency, read exactly.
+    case amount
+    case currency
+    case occurredAt = "occurred_at"
+    case sku
+    case quantity
+    /// The price of one unit, a decimal in the row's currency.
+    case unitPrice = "unit_price"
+    case category
+    case channel
+    case store
+
+    /// The fields every mapping must name.
+    public static let required: [CSVField] = [.customer, .order, .amount, .occurredAt]
+}
+
+/// The CSV column of each purchase field.
+public struct CSVColumnMapping: Equatable, Sendable {
+    /// The header name of the column for each mapped field.
+    public var columns: [CSVField: String]
+
+    public init(columns: [CSVField: String]) {
+        self.columns = columns
+    }
+
+    /// Parses `COLUMN=FIELD` entries separated by commas, such as `id=customer,total=amount`.
+    /// A column name ends at the last `=` of its entry, so it may contain `=` but not a comma.
+    ///
+    /// - throws: ``CSVImportError`` with line 0 for an entry without `=`, an unknown field, a
+    ///   field or column named twice, and a missing required field.
+    public init(parsing text: String) throws(CSVImportError) {
+        var columns: [CSVField: String] = [:]
+        var mappedColumns: Set<String> = []
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let separator = entry.lastIndex(of: "="), separator != entry.startIndex else {
+                throw Self.error("'\(entry)' is not COLUMN=FIELD, such as total=amount")
+            }
+            let column = String(entry[..<separator])
+            let name = String(entry[entry.index(after: separator)...])
+            guard let field = CSVField(rawValue: name) else {
+                throw Self.error(
+                    "unknown field '\(name)' in '\(entry)'; the fields are "
+                        + CSVField.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            guard columns[field] == nil else { throw Self.error("the field \(name) is mapped twice") }
+            guard mappedColumns.insert(column).inserted else { throw Self.error("the column '\(column)' is mapped twice") }
+            columns[field] = column
+        }
+        let missing = CSVField.required.filter { columns[$0] == nil }
+        guard missing.isEmpty else {
+            throw Self.error(
+                "the mapping names no column for " + missing.map(\.rawValue).joined(separator: ", ")
+                    + "; the fields customer, order, amount and occurred_at are required")
+        }
+        self.columns = columns
+    }
+
+    private static func error(_ message: String) -> CSVImportError {
+        CSVImportError(line: 0, column: nil, message: "invalid column mapping: \(message)")
+    }
+}
+
+/// One purchase row of a CSV file, checked and converted.
+public struct CSVPurchaseRow: Equatable, Sendable {
+    /// The 1-based line where the row starts.
+    public let line: Int
+    public let customerID: CustomerID
+    public let occurredAt: Timestamp
+    public let purchase: PurchaseRecorded
+}
+
+/// Turns CSV purchase rows into ledger events and appends them in one transaction.
+///
+/// Each row is one purchase, with one line item when the row has a SKU. A customer that the
+/// ledger does not have yet is registered, with an empty profile, at the earliest occurred-at of
+/// their rows, just before their first row. Event ids derive from the customer and order id, so
+/// importing the same file again appends nothing, and importing it with a row changed is rejected.
+public enum CSVPurchaseImporter {
+    /// The counts of rows read, events appended or already present, and customers registered by an import.
+    public struct Summary: Equatable, Sendable {
+        public var rows: Int
+        public var eventsAppended: Int
+        public var eventsAlreadyPresent: Int
+        public var customersRegistered: Int
+    }
+
+    /// The largest quantity of a line item.
+    public static let maximumQuantity: Int64 = 1_000_000
+
+    /// Parses CSV text into purchase rows, taking each field from the column that `mapping` names.
+    ///
+    /// - parameter currency: the currency of rows without a currency column.
+    /// - throws: ``CSVImportError`` naming the line and column of the first invalid value; a
+    ///   mapped column missing from the header is reported on line 1.
+    public static func parse(
+        _ bytes: [UInt8], mapping: CSVColumnMapping, currency: Currency
+    ) throws(CSVImportError) -> [CSVPurchaseRow] {
+        let (header, records) = try CSVParser.parse(bytes)
+        var indexes: [CSVField: Int] = [:]
+        for (field, column) in mapping.columns {
+            let matches = header.indices.filter { header[$0] == column }
+            guard let index = matches.first else {
+                throw CSVImportError(
+                    line: 1, column: nil,
+                    message: "the header has no column '\(column)' for the field \(field.rawValue); its columns are "
+                        + header.map { "'\($0)'" }.joined(separator: ", "))
+            }
+            guard matches.count == 1 else {
+                throw CSVImportError(
+                    line: 1, column: column, message: "the header names this column \(matches.count) times, so the mapping is ambiguous")
+            }
+            indexes[field] = index
+        }
+        var rows: [CSVPurchaseRow] = []
+        rows.reserveCapacity(records.count)
+        for record in records {
+            let reader = RowReader(record: record, indexes: indexes, mapping: mapping)
+            rows.append(try reader.purchaseRow(defaultCurrency: currency))
+        }
+        return rows
+    }
+
+    /// Builds the events for `rows`, in append order, with a registration of each customer that
+    /// `isKnown` rejects. Returns each event with the line it comes from.
+    static func sourcedEvents(
+        for rows: [CSVPurchaseRow], metadata: EventMetadata, isKnown: (CustomerID) throws -> Bool
+    ) rethrows -> [(event: NewEvent, line: Int)] {
+        var firstPurchase: [CustomerID: Timestamp] = [:]
+        for row in rows where firstPurchase[row.customerID].map({ row.occurredAt < $0 }) ?? true {
+            firstPurchase[row.customerID] = row.occurredAt
+        }
+        var events: [(event: NewEvent, line: Int)] = []
+        events.reserveCapacity(rows.count)
+        var seen: Set<CustomerID> = []
+        for row in rows {
+            let customer = row.customerID
+            if seen.insert(customer).inserted, try !isKnown(customer) {
+                let registration = NewEvent(
+                    id: EventID.stable("csv/registration/\(customer)", prefix: customer.rawValue), customerID: customer,
+                    occurredAt: firstPurchase[customer] ?? row.occurredAt,
+                    payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: ""))), metadata: metadata)
+                events.append((registration, row.line))
+            }
+            let purchase = NewEvent(
+                id: EventID.stable("csv/purchase/\(customer)/\(row.purchase.orderID)", prefix: customer.rawValue),
+                customerID: customer, occurredAt: row.occurredAt, payload: .purchaseRecorded(row.purchase),
+                metadata: metadata)
+            events.append((purchase, row.line))
+        }
+        return events
+    }
+
+    /// Appends the purchases of `rows` in one durable transaction: the whole file or nothing.
+    ///
+    /// A customer counts as known when the ledger has them before the import. A row that
+    /// breaks a business rule throws ``ImportRowError`` naming its line.
+    /// - parameter progress: called every 1,000 events with the events handled and the total.
+    @available(*, noasync)
+    public static func importRows(
+        _ rows: [CSVPurchaseRow], into ledger: Ledger, metadata: EventMetadata = EventMetadata(source: "csv"),
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Summary {
+        let sourced = try sourcedEvents(for: rows, metadata: metadata) { try ledger.customer($0) != nil }
+        let events = sourced.map(\.event)
+        let outcomes: [Ledger.AppendOutcome]
+        do {
+            outcomes = try ledger.append(events, progress: progress)
+        } catch let error as LedgerError {
+            throw rowError(for: error, batch: events, lines: sourced.map(\.line)) ?? error
+        }
+        var summary = Summary(rows: rows.count, eventsAppended: 0, eventsAlreadyPresent: 0, customersRegistered: 0)
+        for (event, outcome) in zip(events, outcomes) {
+            if outcome.wasAppended {
+                summary.eventsAppended += 1
+                if case .customerRegistered = event.payload { summary.customersRegistered += 1 }
+            } else {
+                summary.eventsAlreadyPresent += 1
+            }
+        }
+        return summary
+    }
+
+    /// Names the line behind an event that the ledger rejected, or returns nil when the error
+    /// concerns no single event.
+    static func rowError(for error: LedgerError, batch: [NewEvent], lines: [Int]) -> ImportRowError? {
+        switch error {
+        case .ruleViolation(let index, _, let reason):
+            guard lines.indices.contains(index) else { return nil }
+            return ImportRowError(line: lines[index], reason: reason)
+        case .eventIDReused(let id, let position):
+            guard let index = batch.firstIndex(where: { $0.id == id }) else { return nil }
+            return ImportRowError(
+                line: lines[index],
+                reason: "an earlier import recorded this customer's order at position \(position) with other content; "
+                    + "a purchase cannot be changed by importing it again, so record a refund or use a new order id")
+        default:
+            return nil
+        }
+    }
+}
+
+/// Reads the mapped fields of one record and names the line and column of an invalid value.
+private struct RowReader {
+    let record: CSVRecord
+    let indexes: [CSVField: Int]
+    let mapping: CSVColumnMapping
+
+    /// Returns the field's text, or nil when no column is mapped to it or the cell is empty.
+    func text(_ field: CSVField) -> String? {
+        guard let index = indexes[field] else { return nil }
+        let value = record.fields[index]
+        return value.isEmpty ? nil : value
+    }
+
+    func error(_ field: CSVField, _ message: String) -> CSVImportError {
+        CSVImportError(line: record.line, column: mapping.columns[field], message: message)
+    }
+
+    func required(_ field: CSVField) throws(CSVImportError) -> String {
+        guard let value = text(field) else { throw error(field, "the \(field.rawValue) is empty; every row needs one") }
+        return value
+    }
+
+    func purchaseRow(defaultCurrency: Currency) throws(CSVImportError) -> CSVPurchaseRow {
+        let customerText = try required(.customer)
+        guard let customer = CustomerID(parsing: customerText) else {
+            throw error(.customer, "invalid customer id '\(customerText)'; expected a positive integer such as 42")
+        }
+        let orderID = try required(.order)
+        let timeText = try required(.occurredAt)
+        guard let occurredAt = Timestamp(parsing: timeText) else {
+            throw error(
+                .occurredAt,
+                "invalid time '\(timeText)'; expected YYYY-MM-DD (midnight UTC) or ISO 8601 such as 2024-03-01T08:00:00+08:00")
+        }
+        var currency = defaultCurrency
+        if let code = text(.currency) {
+            guard let parsed = Currency(code), parsed.isISO4217 else {
+                throw error(.currency, "invalid currency '\(code)'; expected an ISO 4217 code such as CNY or USD")
+            }
+            currency = parsed
+        }
+        let amount = try money(.amount, try required(.amount), currency)
+
+        var lineItems: [LineItem] = []
+        if let sku = text(.sku) {
+            let quantity = try quantity()
+            let unitPrice: Int64
+            if let priceText = text(.unitPrice) {
+                unitPrice = try money(.unitPrice, priceText, currency).minorUnits
+            } else {
+                // As in the CDNOW import: the amount divided by the quantity, rounded down.
+                unitPrice = quantity > 0 ? amount.minorUnits / quantity : amount.minorUnits
+            }
+            lineItems.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: text(.category) ?? ""))
+        } else if let field = [CSVField.quantity, .unitPrice, .category].first(where: { text($0) != nil }) {
+            throw error(field, "the row has a \(field.rawValue) but no sku; a line item needs its sku")
+        }
+        let purchase = PurchaseRecorded(
+            orderID: orderID, amount: amount, lineItems: lineItems, channel: text(.channel) ?? "", store: text(.store) ?? "")
+        return CSVPurchaseRow(line: record.line, customerID: customer, occurredAt: occurredAt, purchase: purchase)
+    }
+
+    private func money(_ field: CSVField, _ text: String, _ currency: Currency) throws(CSVImportError) -> Money {
+        do {
+            return try Money.parse(text, currency: currency)
+        } catch {
+            throw self.error(field, "invalid \(field.rawValue) '\(text)': \(error.reason)")
+        }
+    }
+
+    private func quantity() throws(CSVImportError) -> Int64 {
+        guard let text = text(.quantity) else { return 1 }
+        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(text),
+            value <= CSVPurchaseImporter.maximumQuantity
+        else {
+            throw error(
+                .quantity,
+                "invalid quantity '\(text)'; expected a whole number from 0 to \(CSVPurchaseImporter.maximumQuantity)")
+        }
+        return value
+    }
+}
