@@ -75,6 +75,7 @@ extension CustomerState {
 
         writer.write(varint: UInt64(orderFingerprints.count))
         for fingerprint in orderFingerprints { writer.write(bigEndian: fingerprint) }
+        writer.write(varint: UInt64(orderPoints.count))
         for points in orderPoints { writer.write(signed: points) }
     }
 
@@ -202,8 +203,14 @@ extension CustomerState {
         guard fingerprints <= UInt64(reader.remaining / 4) else { throw .truncated(at: reader.offset) }
         state.orderFingerprints.reserveCapacity(Int(fingerprints))
         for _ in 0..<fingerprints { state.orderFingerprints.append(try reader.readBigEndian32()) }
-        state.orderPoints.reserveCapacity(Int(fingerprints))
-        for _ in 0..<fingerprints { state.orderPoints.append(format >= 2 ? try reader.readSigned() : -1) }
+        if format >= 2 {
+            let kept = try reader.readVarint()
+            guard kept <= fingerprints else { throw .malformed("more order points than orders", at: reader.offset) }
+            state.orderPoints.reserveCapacity(Int(kept))
+            for _ in 0..<kept { state.orderPoints.append(try reader.readSigned()) }
+        } else {
+            state.orderPoints = Array(repeating: -1, count: Int(fingerprints))
+        }
 
         // Format 1 did not keep the latest event time. Events after the latest spend are rare
         // there, and as-of queries before it refold the events anyway.

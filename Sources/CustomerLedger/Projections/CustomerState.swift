@@ -32,7 +32,10 @@ public struct CustomerState: Equatable, Sendable {
     public internal(set) var latestEventAt: Timestamp
     /// ``OrderKey/fingerprint(_:)`` of every order id, in purchase order.
     var orderFingerprints: [UInt32]
-    /// The points each order earned, in the order of ``orderFingerprints``, which refunds reverse a share of.
+    /// The points each order earned under the per-order scope, in the order of
+    /// ``orderFingerprints``, which refunds reverse a share of. It ends at the last per-order
+    /// purchase, so it stays empty, without an allocation, under the cumulative scope. -1 marks
+    /// an order of a format 1 state, whose points were not kept.
     var orderPoints: [Int64]
     /// The lots in the order they were earned: those with points left, and those whose points
     /// a ``PointsExpired`` event wrote off, which a backdated event can still reach.
@@ -176,15 +179,24 @@ struct WindowTotals: Equatable, Sendable {
 
 /// A purchase or refund as the tier window counts it.
 struct SpendEntry: Equatable, Sendable {
+    // The fields are ordered from widest to narrowest, so that an entry takes 32 bytes.
     var occurredAt: Timestamp
     /// Signed amount in minor units of `currency`: negative for refunds.
     var amount: Int64
-    var isPurchase: Bool
     /// Points the event earned (negative for a refund's reversal), for tiers that count points.
-    var points: Int64 = 0
+    var points: Int64
     /// The packed code of the amount's currency, or 0 for an entry stored by format 1, whose
     /// amount is in the program currency of its time (0 for other currencies).
-    var currencyCode: UInt32 = 0
+    var currencyCode: UInt32
+    var isPurchase: Bool
+
+    init(occurredAt: Timestamp, amount: Int64, isPurchase: Bool, points: Int64 = 0, currencyCode: UInt32 = 0) {
+        self.occurredAt = occurredAt
+        self.amount = amount
+        self.points = points
+        self.currencyCode = currencyCode
+        self.isPurchase = isPurchase
+    }
 
     /// True when the amount counts toward a program in `currency`, so that a program that changes
     /// currency does not count earlier spend in the old one.

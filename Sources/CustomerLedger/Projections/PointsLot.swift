@@ -1,19 +1,33 @@
 /// Points earned together, which become available, are spent and expire together.
 public struct PointsLot: Equatable, Sendable {
-    /// The lot's number among the customer's lots, from 1, which ``PointsExpired`` events name.
-    public var number: UInt32
+    // The fields are ordered from widest to narrowest, so that a lot takes less memory.
     public var earnedAt: Timestamp
     /// The end of the pending period, or `earnedAt` when there is none.
     public var availableAt: Timestamp
-    /// The instant the points expire, or nil when they never do.
-    public var expiresAt: Timestamp?
     /// The points not yet spent, reversed or expired.
     public var remaining: Int64
-    /// ``OrderKey/fingerprint(_:)`` of the order that earned the lot, or 0.
-    var orderFingerprint: UInt32
     /// Points of the lot that a ``PointsExpired`` event wrote off. An event dated before the
     /// expiry, recorded after the write-off, can still spend or take back these points.
-    public internal(set) var writtenOff: Int64 = 0
+    public internal(set) var writtenOff: Int64
+    /// The instant the points expire, or nil when they never do.
+    public var expiresAt: Timestamp?
+    /// The lot's number among the customer's lots, from 1, which ``PointsExpired`` events name.
+    public var number: UInt32
+    /// ``OrderKey/fingerprint(_:)`` of the order that earned the lot, or 0.
+    var orderFingerprint: UInt32
+
+    init(
+        number: UInt32, earnedAt: Timestamp, availableAt: Timestamp, expiresAt: Timestamp?, remaining: Int64,
+        orderFingerprint: UInt32, writtenOff: Int64 = 0
+    ) {
+        self.earnedAt = earnedAt
+        self.availableAt = availableAt
+        self.remaining = remaining
+        self.writtenOff = writtenOff
+        self.expiresAt = expiresAt
+        self.number = number
+        self.orderFingerprint = orderFingerprint
+    }
 
     /// True when the points are pending at `instant`.
     public func isPending(at instant: Timestamp) -> Bool { instant < availableAt }

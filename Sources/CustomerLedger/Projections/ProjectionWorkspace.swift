@@ -402,7 +402,11 @@ struct ProjectionWorkspace {
             program: program)
 
         state.orderFingerprints.append(key.fingerprint)
-        state.orderPoints.append(program.earningScope == .perOrder ? earned : 0)
+        if program.earningScope == .perOrder {
+            // Orders of a cumulative program before this one earned nothing on their own.
+            while state.orderPoints.count < state.orderFingerprints.count - 1 { state.orderPoints.append(0) }
+            state.orderPoints.append(earned)
+        }
         return (key, OrderRecord(amount: money, refunded: 0, pointsEarned: earned, pointsReversed: 0))
     }
 
@@ -706,13 +710,14 @@ struct ProjectionSource {
             }
             switch found.event {
             case .purchase(let orderID, let amount, _) where orderID.utf8.elementsEqual(key.orderID.utf8):
-                let ordinal = state.orderPoints.count - 1 - laterPurchases
+                let ordinal = state.orderFingerprints.count - 1 - laterPurchases
                 let program = timeline.program(at: found.occurredAt)
                 var earned: Int64 = 0
                 if program.earningScope == .perOrder && amount.currency == program.currency {
                     // A state stored before points per order were kept has -1 for each order.
-                    earned = ordinal >= 0 && state.orderPoints[ordinal] >= 0
-                        ? state.orderPoints[ordinal]
+                    let kept = ordinal >= 0 && ordinal < state.orderPoints.count ? state.orderPoints[ordinal] : 0
+                    earned = kept >= 0
+                        ? kept
                         : amount.minorUnits / program.currency.minorUnitsPerUnit * program.pointsPerUnit
                 }
                 var order = OrderRecord(amount: amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)
