@@ -473,12 +473,28 @@ private func expectRejected(
         let source = try openLedger(at: folder.path + "/source", program: fullProgram())
         let (header, events) = try export(source)
         #expect(events.isEmpty)
-        #expect(header.previousHash == String(repeating: "0", count: 64))
+        #expect(header.previousHash == HashChain.genesis(program: fullProgram().encode()).hex)
         let target = try openLedger(at: folder.path + "/target")
 
         let summary = try target.importEvents(events, header: header)
 
         #expect(summary.events == 0)
         #expect(try target.program() == fullProgram())
+        #expect(try target.head() == source.head())
+    }
+
+    @Test func editedBaseProgramIsRejected() throws {
+        let folder = try TemporaryDirectory()
+        let source = try openLedger(at: folder.path + "/source", program: fullProgram())
+        try source.append(registration(customer: 1, at: time("2024-01-01")))
+        var (header, events) = try export(source)
+        header.baseProgram.pointsPerUnit += 1
+        let target = try openLedger(at: folder.path + "/target")
+        let headBefore = try target.head()
+
+        #expect(throws: EventTransferError.self) { try target.importEvents(events, header: header) }
+
+        #expect(try target.head() == headBefore)
+        #expect(try target.lastPosition() == 0)
     }
 }

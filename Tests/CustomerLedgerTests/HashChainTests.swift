@@ -3,7 +3,8 @@ import Testing
 
 @testable import CustomerLedger
 
-private let zeroHash = String(repeating: "0", count: 64)
+/// h(0) of a ledger created with the default program: the hash of its stored bytes.
+private let defaultGenesis = HashChain.genesis(program: LoyaltyProgram(currency: .cny).encode()).hex
 
 @Suite struct HashChainTests {
     /// Expected values from Python's `hashlib.blake2b(h + position.to_bytes(8, "big") + record,
@@ -17,10 +18,20 @@ private let zeroHash = String(repeating: "0", count: 64)
         #expect(second.hex == "4188975dc19917ac50619103ea55e95307dedc3c7a70dfcf7e5a36f4db4fdf8a")
     }
 
-    @Test func emptyLedgerHeadIsZero() throws {
+    @Test func emptyLedgerHeadIsGenesis() throws {
+        try HashChain.prepare()
         let directory = try TemporaryDirectory()
         let ledger = try openLedger(at: directory.path + "/db")
-        #expect(try ledger.head() == LogHead(position: 0, hash: zeroHash))
+        #expect(try ledger.head() == LogHead(position: 0, hash: defaultGenesis))
+        #expect(defaultGenesis != String(repeating: "0", count: 64))
+    }
+
+    @Test func genesisMatchesPythonHashlib() throws {
+        // hashlib.blake2b(b"customer-ledger genesis" + b"abc", digest_size=32).hexdigest()
+        try HashChain.prepare()
+        #expect(
+            HashChain.genesis(program: Array("abc".utf8)).hex
+                == "0fbb8c7ce2f4106a5ba9210b399dcc8e46c5aaadced79aa4adfd1d7304026092")
     }
 
     @Test func headChangesWithEveryAppend() throws {
@@ -53,7 +64,7 @@ private let zeroHash = String(repeating: "0", count: 64)
         for head in heads.dropFirst() {
             #expect(recomputed[Int(head.position) - 1] == head, "head at \(head.position)")
         }
-        #expect(heads.first?.hash == zeroHash)
+        #expect(heads.first?.hash == defaultGenesis)
     }
 
     @Test func storedHashesMatchRecomputation() throws {

@@ -116,8 +116,13 @@ func positionKey(_ position: UInt64) -> [UInt8] {
 /// `crypto_generichash`, independently of the library, and returns each position with its hash in hex.
 func recomputeChainSteps(_ path: String) throws -> [(position: UInt64, hash: String)] {
     precondition(sodium_init() >= 0, "sodium_init failed")
-    let records = try withRawLMDB(path) { txn in try txn.entries("events") }
+    let (records, program) = try withRawLMDB(path) { txn in
+        (try txn.entries("events"), try txn.get("meta", Array("program".utf8)) ?? [])
+    }
+    // h(0) is the hash of the prefix and the stored base program.
     var hash = [UInt8](repeating: 0, count: 32)
+    let genesisInput = Array("customer-ledger genesis".utf8) + program
+    precondition(crypto_generichash(&hash, 32, genesisInput, UInt64(genesisInput.count), nil, 0) == 0, "crypto_generichash failed")
     var steps: [(position: UInt64, hash: String)] = []
     for (key, value) in records {
         let input = hash + key + value

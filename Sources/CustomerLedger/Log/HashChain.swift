@@ -4,7 +4,7 @@ import Foundation
 /// One link of the ledger's hash chain: a 32-byte BLAKE2b-256 digest.
 struct ChainHash: Equatable, Sendable {
     static let byteCount = 32
-    /// h(0), the link before the first event: 32 zero bytes.
+    /// 32 zero bytes, the starting value of a digest being computed.
     static let zero = ChainHash(storage: .zero)
 
     /// The digest's bytes in order, byte 0 first.
@@ -42,9 +42,30 @@ struct ChainHash: Equatable, Sendable {
 /// The tamper-evident hash chain over the stored events.
 ///
 /// h(p) = BLAKE2b-256(h(p − 1) ‖ p as 8 bytes big-endian ‖ the stored record at p), unkeyed, with
-/// h(0) = 32 zero bytes. The record is the exact value stored under key p in `events`. Each h(p)
-/// is stored under key p in `hashes`, and the last position with its hash in `meta["chain.head"]`.
+/// h(0) = BLAKE2b-256("customer-ledger genesis" ‖ the stored base program), so that the program
+/// the ledger starts with is covered too. The record is the exact value stored under key p in
+/// `events`. Each h(p) is stored under key p in `hashes`, and the last position with its hash in
+/// `meta["chain.head"]`.
 enum HashChain {
+    /// The text that starts the input of h(0), before the base program's bytes.
+    static let genesisPrefix = Array("customer-ledger genesis".utf8)
+
+    /// Returns h(0) for a ledger whose base program is stored as `program`.
+    static func genesis(program: [UInt8]) -> ChainHash {
+        precondition(isLibraryReady, "sodium_init failed; call HashChain.prepare() before hashing")
+        var result = ChainHash.zero
+        let input = genesisPrefix + program
+        let code = input.withUnsafeBufferPointer { bytes in
+            withUnsafeMutableBytes(of: &result.storage) { output in
+                crypto_generichash(
+                    output.baseAddress!.assumingMemoryBound(to: UInt8.self), ChainHash.byteCount, bytes.baseAddress,
+                    UInt64(bytes.count), nil, 0)
+            }
+        }
+        precondition(code == 0, "crypto_generichash failed with a fixed, valid output length")
+        return result
+    }
+
     /// True once `sodium_init` succeeded. Swift runs the initializer of a static once per process,
     /// on first use, so libsodium is initialized once, before its first hash, as it requires.
     private static let isLibraryReady = sodium_init() >= 0
@@ -91,7 +112,7 @@ enum HashChain {
 public struct LogHead: Equatable, Sendable, CustomStringConvertible {
     /// The position of the last event, or 0 for an empty log.
     public var position: UInt64
-    /// h(position) as 64 lowercase hex digits; 64 zeros for an empty log.
+    /// h(position) as 64 lowercase hex digits; h(0), the hash of the base program, for an empty log.
     public var hash: String
 
     public init(position: UInt64, hash: String) {
@@ -103,10 +124,18 @@ public struct LogHead: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension Schema {
+    /// Returns h(0): the hash of the stored base program.
+    func genesis(_ txn: Transaction) throws -> ChainHash {
+        guard let program = try metaBytes(txn, MetaKey.program) else {
+            throw LedgerError.brokenHashChain("the base program, which starts the chain, is missing from meta")
+        }
+        return HashChain.genesis(program: program)
+    }
+
     /// Returns the stored chain head, or position 0 with h(0) when none is stored yet.
     /// Throws ``LedgerError/brokenHashChain(_:)`` for a stored value that is not 40 bytes long.
     func chainHead(_ txn: Transaction) throws -> (position: UInt64, hash: ChainHash) {
-        guard let bytes = try metaBytes(txn, MetaKey.chainHead) else { return (0, .zero) }
+        guard let bytes = try metaBytes(txn, MetaKey.chainHead) else { return (0, try genesis(txn)) }
         guard bytes.count == 8 + ChainHash.byteCount else {
             throw LedgerError.brokenHashChain(
                 "its head in meta has \(bytes.count) bytes instead of \(8 + ChainHash.byteCount)")
@@ -136,7 +165,7 @@ extension Schema {
     /// The chain starts from the bytes stored now, so it cannot show changes made before the upgrade.
     func upgradeToHashChain(_ txn: Transaction) throws {
         try txn.empty(hashes)
-        var head = (position: UInt64(0), hash: ChainHash.zero)
+        var head = (position: UInt64(0), hash: try genesis(txn))
         try txn.withCursor(events) { cursor in
             var entry = try cursor.first()
             while let (key, value) = entry {

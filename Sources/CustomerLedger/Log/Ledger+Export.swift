@@ -130,7 +130,7 @@ extension Schema {
     /// Returns h(position) as stored in `hashes`, or h(0) for position 0.
     /// Throws ``LedgerError/brokenHashChain(_:)`` when the hash is missing or not 32 bytes long.
     func storedHash(_ txn: Transaction, at position: UInt64) throws -> ChainHash {
-        if position == 0 { return .zero }
+        if position == 0 { return try genesis(txn) }
         let stored = try Keys.withUInt64(position) { key in try txn.get(hashes, key).flatMap(ChainHash.init) }
         guard let stored else {
             throw LedgerError.brokenHashChain("position \(position) has no stored hash of 32 bytes")

@@ -141,13 +141,15 @@ private struct ImportPlan {
                 index: nil, field: "from_position",
                 reason: "the export starts at position \(from) but the ledger ends at position \(last); import the events from position \(last + 1) on first")
         }
+        // The base program comes first: it starts the chain, so an edited one changes h(0) and
+        // fails the check of `previous_hash` or of the first line's hash.
+        try checkBaseProgram(txn, schema: schema, ledgerIsEmpty: last == 0)
         let ledgerHash = try schema.storedHash(txn, at: from - 1)
         guard ledgerHash.hex == header.previousHash else {
             throw EventTransferError(
                 index: nil, field: "previous_hash",
-                reason: "the ledger's chain hash at position \(from - 1) is \(ledgerHash.hex), not \(header.previousHash), so the export continues another log")
+                reason: "the ledger's chain hash at position \(from - 1) is \(ledgerHash.hex), not \(header.previousHash), so the export continues another log or its base program was changed")
         }
-        try checkBaseProgram(txn, schema: schema, ledgerIsEmpty: last == 0)
 
         // Events at positions the ledger already has must be the stored ones.
         let presentCount = Int(min(UInt64(events.count), last &- from &+ 1))

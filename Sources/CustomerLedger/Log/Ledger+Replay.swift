@@ -14,7 +14,8 @@ extension Ledger {
     /// for the final write transaction, which also folds any events appended meanwhile.
     ///
     /// - parameters:
-    ///   - program: a new loyalty program to store and follow. Nil keeps the current one.
+    ///   - program: a new starting program, allowed only while the log is empty, because it starts
+    ///     the hash chain. Nil keeps the current one.
     ///   - progress: called every 65,536 events and after the last one, with the number of events
     ///     folded so far and the last log position when the replay started.
     /// - Complexity: O(N) in the length of the log, plus for each refund the customer's events
@@ -25,7 +26,18 @@ extension Ledger {
         program newProgram: LoyaltyProgram? = nil, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws -> ReplaySummary {
         guard !isReadOnly else { throw LedgerError.readOnly }
-        if let newProgram { try newProgram.validate() }
+        if let newProgram {
+            try newProgram.validate()
+            // The base program starts the hash chain, so changing it under stored events would
+            // break every link.
+            let current = try environment.read { txn in
+                (events: try schema.metaUInt64(txn, Schema.MetaKey.logPosition), program: try schema.program(txn))
+            }
+            guard current.events == 0 || newProgram == current.program else {
+                throw LedgerError.invalidProgram(
+                    "the starting program is covered by the hash chain once the log has events; record a change with setProgram(_:effectiveFrom:), or compare programs with simulate(program:asOf:)")
+            }
+        }
         var fold = try environment.read { txn in
             let program = try newProgram ?? schema.program(txn)
             var fold = ReplayFold(timeline: ProgramTimeline(base: program))

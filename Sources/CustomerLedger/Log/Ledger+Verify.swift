@@ -92,8 +92,10 @@ struct LogVerifier {
     var isFolding = true
     var previous: Link?
     var mismatch: Mismatch?
+    /// h(0), the hash of the stored base program.
+    let genesis: ChainHash
     /// The hash of every stored record chained in position order from h(0), nil after a gap.
-    var recomputed: ChainHash? = .zero
+    var recomputed: ChainHash?
     private var streams: [CustomerID: StreamEnd] = [:]
     var indexNeedsReverseCheck = false
     var positionFindings = FindingList()
@@ -101,6 +103,8 @@ struct LogVerifier {
     init(schema: Schema, transaction txn: Transaction) throws {
         self.schema = schema
         startPosition = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
+        genesis = try schema.genesis(txn)
+        recomputed = genesis
         fold = ReplayFold(timeline: ProgramTimeline(base: try schema.program(txn)))
         // The stored count is only a capacity hint, so a damaged one must not stop the check.
         let expectedCustomers = Int(clamping: min((try? schema.statistics(txn).customers) ?? 0, startPosition))
@@ -191,7 +195,7 @@ struct LogVerifier {
     ) throws {
         let predecessor: ChainHash?
         if position == 1 {
-            predecessor = .zero
+            predecessor = genesis
         } else if let previous, previous.position == position - 1 {
             predecessor = previous.chainHash
         } else {

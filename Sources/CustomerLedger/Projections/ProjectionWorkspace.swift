@@ -567,7 +567,7 @@ struct ProjectionWorkspace {
         }
     }
 
-    /// The most points one event may earn: 10¹⁵, so that no total of points can overflow.
+    /// The maximum points one event may earn: 10¹⁵, so that no total of points can overflow.
     static let maximumPointsPerEvent: Int64 = 1_000_000_000_000_000
 
     /// The largest amount of one purchase or refund, in minor units: 10¹⁵, or ten trillion yuan.

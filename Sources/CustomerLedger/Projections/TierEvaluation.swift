@@ -66,9 +66,9 @@ extension LoyaltyProgram {
         return evaluation
     }
 
-    /// Returns the first instant after `current.asOf` at which the tier differs, trying every
-    /// instant at which a figure or a hold can change: entries leaving the window, with and
-    /// without the grace period, tenure thresholds, the end of a hold, and the next year.
+    /// Returns the first instant after `current.asOf` at which the tier differs. It tries every
+    /// instant at which a figure or a hold can change: entries leaving the window (with and
+    /// without the grace period), tenure thresholds, the end of a hold, and the next year.
     private func nextChange(of state: CustomerState, after current: TierEvaluation) -> TierChangeForecast? {
         let instant = current.asOf
         var candidates: [Timestamp] = []
@@ -164,7 +164,9 @@ extension LoyaltyProgram {
     /// overflowing for extreme requirements and negative figures.
     static func shortfall(_ required: Int64, _ actual: Int64) -> Int64 {
         let (difference, overflow) = required.subtractingReportingOverflow(actual)
-        return overflow ? (actual < 0 ? Int64.max : 0) : max(0, difference)
+        guard overflow else { return max(0, difference) }
+        // Only a negative figure far below a large requirement, or the reverse, overflows.
+        return actual < 0 ? Int64.max : 0
     }
 
     /// Returns the window's figures at `instant` and the highest tier they reach.
