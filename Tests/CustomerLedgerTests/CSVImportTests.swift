@@ -202,4 +202,18 @@ private let shopHeader = "member,order_no,total,paid_at,item,qty,price,kind,via,
         #expect(error?.line == 3)
         #expect(try ledger.lastPosition() == 0)
     }
+
+    @Test func identicalRowsRejected() throws {
+        let folder = try TemporaryDirectory()
+        let ledger = try openLedger(at: folder.path + "/ledger")
+        let parsed = try rows(shopHeader + "5,SO-5,5.00,2024-03-01,,,,,,\n5,SO-5,5.00,2024-03-01,,,,,,\n")
+
+        let error = #expect(throws: ImportRowError.self) { try CSVPurchaseImporter.importRows(parsed, into: ledger) }
+
+        #expect(error?.line == 3)
+        #expect(
+            error?.reason
+                == "order 'SO-5' of customer 5 is also on line 2; one row is one purchase, so combine the rows into one")
+        #expect(try ledger.lastPosition() == 0)
+    }
 }

@@ -158,4 +158,24 @@ private var exportLines: [String] {
 
         #expect(try EventJSONLines.read(bytes).events == events)
     }
+
+    @Test func missingLineLeftToPositionCheck() throws {
+        var lines = exportLines
+        lines.remove(at: 2)
+
+        // The positions break after the first event, so the reader does not call the file
+        // truncated, and the import names the line where they break.
+        let read = try EventJSONLines.read(document(lines))
+
+        #expect(read.events.count == events.count - 1)
+        #expect(read.events[1].event.position == 3)
+        #expect(read.lines[1] == 3)
+    }
+
+    @Test func lastLineMissingIsTruncation() {
+        var lines = exportLines
+        lines.removeLast()
+
+        #expect(throws: EventJSONLinesError.self) { try EventJSONLines.read(document(lines)) }
+    }
 }

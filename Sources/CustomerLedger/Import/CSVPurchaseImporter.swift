@@ -130,7 +130,7 @@ public enum CSVPurchaseImporter {
     /// `isKnown` rejects. Returns each event with the line it comes from.
     static func sourcedEvents(
         for rows: [CSVPurchaseRow], metadata: EventMetadata, isKnown: (CustomerID) throws -> Bool
-    ) rethrows -> [(event: NewEvent, line: Int)] {
+    ) throws -> [(event: NewEvent, line: Int)] {
         var firstPurchase: [CustomerID: Timestamp] = [:]
         for row in rows where firstPurchase[row.customerID].map({ row.occurredAt < $0 }) ?? true {
             firstPurchase[row.customerID] = row.occurredAt
@@ -138,8 +138,16 @@ public enum CSVPurchaseImporter {
         var events: [(event: NewEvent, line: Int)] = []
         events.reserveCapacity(rows.count)
         var seen: Set<CustomerID> = []
+        // One row is one purchase, so a repeated order would otherwise read as a retry and
+        // silently count once.
+        var orderLines: [OrderKey: Int] = [:]
         for row in rows {
             let customer = row.customerID
+            if let earlier = orderLines.updateValue(row.line, forKey: OrderKey(customerID: customer, orderID: row.purchase.orderID)) {
+                throw ImportRowError(
+                    line: row.line,
+                    reason: "order '\(row.purchase.orderID)' of customer \(customer) is also on line \(earlier); one row is one purchase, so combine the rows into one")
+            }
             if seen.insert(customer).inserted, try !isKnown(customer) {
                 let registration = NewEvent(
                     id: EventID.stable("csv/registration/\(customer)", prefix: customer.rawValue), customerID: customer,

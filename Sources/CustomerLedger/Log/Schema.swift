@@ -140,7 +140,9 @@ struct Schema {
             programCache.store(program, for: bytes)
             return program
         } catch {
-            throw LedgerError.corruptProjection("loyalty program: \(error)")
+            // The base program starts the hash chain and cannot be rebuilt from the log.
+            throw LedgerError.incompatibleDatabase(
+                "the stored base program is damaged (\(error)); restore the ledger from a backup")
         }
     }
 

@@ -46,8 +46,8 @@ public struct VerificationFinding: Equatable, Sendable, CustomStringConvertible 
     }
 
     public var description: String {
-        let place = position.map { "position \($0)" } ?? "projections"
-        return "\(place): \(kind.rawValue): \(detail)"
+        guard let position else { return "\(kind.rawValue): \(detail)" }
+        return "position \(position): \(kind.rawValue): \(detail)"
     }
 }
 

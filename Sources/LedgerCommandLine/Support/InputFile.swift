@@ -14,7 +14,7 @@ enum InputFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw failure(path, kind: kind, errno: errno) }
         if info.st_mode & S_IFMT == S_IFDIR {
-            throw CommandFailure("'\(path)' is a folder; pass the path of a \(kind)", code: .ioError)
+            throw CommandFailure("'\(path)' is a folder; pass the path of the \(kind) instead", code: .ioError)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(max(0, Int(info.st_size)))

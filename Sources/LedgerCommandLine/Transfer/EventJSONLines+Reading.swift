@@ -46,7 +46,10 @@ extension EventJSONLines {
             events.append(try readEvent(root, line: line.number))
             eventLines.append(line.number)
         }
-        if header.customer == nil, header.fromPosition <= header.throughPosition &+ 1 {
+        // A file whose positions run without a gap but stop early is truncated. A gap inside is
+        // left to the import, which names the line where the positions break.
+        let consecutive = events.enumerated().allSatisfy { $0.element.event.position == header.fromPosition &+ UInt64($0.offset) }
+        if header.customer == nil, consecutive, header.fromPosition <= header.throughPosition &+ 1 {
             let expected = header.throughPosition &+ 1 - header.fromPosition
             if UInt64(events.count) < expected {
                 let lastLine = eventLines.last ?? first.number
