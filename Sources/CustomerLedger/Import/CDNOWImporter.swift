@@ -16,12 +16,7 @@ public enum CDNOWImporter {
     public static let currency = Currency.usd
 
     /// The counts of rows read, events appended or already present, and customers registered by an import.
-    public struct Summary: Equatable, Sendable {
-        public var rows: Int
-        public var eventsAppended: Int
-        public var eventsAlreadyPresent: Int
-        public var customersRegistered: Int
-    }
+    public typealias Summary = ImportSummary
 
     /// Builds the events for `rows`, in append order.
     public static func events(for rows: [CDNOWRow], metadata: EventMetadata = EventMetadata(source: "cdnow")) -> [NewEvent] {
@@ -82,43 +77,11 @@ public enum CDNOWImporter {
         _ rows: [CDNOWRow], into ledger: Ledger, metadata: EventMetadata = EventMetadata(source: "cdnow"),
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Summary {
-        let sourced = sourcedEvents(for: rows, metadata: metadata)
-        let events = sourced.map(\.event)
-        let outcomes: [Ledger.AppendOutcome]
-        do {
-            outcomes = try ledger.append(events, progress: progress)
-        } catch let error as LedgerError {
-            throw rowError(for: error, batch: events, lines: sourced.map(\.line)) ?? error
-        }
-        var summary = Summary(rows: rows.count, eventsAppended: 0, eventsAlreadyPresent: 0, customersRegistered: 0)
-        for (event, outcome) in zip(events, outcomes) {
-            if outcome.wasAppended {
-                summary.eventsAppended += 1
-                if case .customerRegistered = event.payload { summary.customersRegistered += 1 }
-            } else {
-                summary.eventsAlreadyPresent += 1
-            }
-        }
-        return summary
-    }
-}
-
-extension CDNOWImporter {
-    /// Names the file line behind an event that the ledger rejected, or returns nil when the
-    /// error concerns no single event.
-    static func rowError(for error: LedgerError, batch: [NewEvent], lines: [Int]) -> ImportRowError? {
-        switch error {
-        case .ruleViolation(let index, _, let reason):
-            guard lines.indices.contains(index) else { return nil }
-            return ImportRowError(line: lines[index], reason: reason)
-        case .eventIDReused(let id, let position):
-            guard let index = batch.firstIndex(where: { $0.id == id }) else { return nil }
-            return ImportRowError(
-                line: lines[index],
-                reason: "an earlier import recorded this row's order at position \(position) with other content; "
-                    + "when a file is imported again, each customer's rows of one day must keep their order")
-        default:
-            return nil
+        try ImportBatch.append(
+            sourcedEvents(for: rows, metadata: metadata), rows: rows.count, into: ledger, progress: progress
+        ) { position in
+            "an earlier import recorded this row's order at position \(position) with other content; "
+                + "when a file is imported again, each customer's rows of one day must keep their order"
         }
     }
 }

@@ -83,12 +83,7 @@ public struct CSVPurchaseRow: Equatable, Sendable {
 /// importing the same file again appends nothing, and importing it with a row changed is rejected.
 public enum CSVPurchaseImporter {
     /// The counts of rows read, events appended or already present, and customers registered by an import.
-    public struct Summary: Equatable, Sendable {
-        public var rows: Int
-        public var eventsAppended: Int
-        public var eventsAlreadyPresent: Int
-        public var customersRegistered: Int
-    }
+    public typealias Summary = ImportSummary
 
     /// The largest quantity of a line item.
     public static let maximumQuantity: Int64 = 1_000_000
@@ -175,40 +170,9 @@ public enum CSVPurchaseImporter {
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Summary {
         let sourced = try sourcedEvents(for: rows, metadata: metadata) { try ledger.customer($0) != nil }
-        let events = sourced.map(\.event)
-        let outcomes: [Ledger.AppendOutcome]
-        do {
-            outcomes = try ledger.append(events, progress: progress)
-        } catch let error as LedgerError {
-            throw rowError(for: error, batch: events, lines: sourced.map(\.line)) ?? error
-        }
-        var summary = Summary(rows: rows.count, eventsAppended: 0, eventsAlreadyPresent: 0, customersRegistered: 0)
-        for (event, outcome) in zip(events, outcomes) {
-            if outcome.wasAppended {
-                summary.eventsAppended += 1
-                if case .customerRegistered = event.payload { summary.customersRegistered += 1 }
-            } else {
-                summary.eventsAlreadyPresent += 1
-            }
-        }
-        return summary
-    }
-
-    /// Names the line behind an event that the ledger rejected, or returns nil when the error
-    /// concerns no single event.
-    static func rowError(for error: LedgerError, batch: [NewEvent], lines: [Int]) -> ImportRowError? {
-        switch error {
-        case .ruleViolation(let index, _, let reason):
-            guard lines.indices.contains(index) else { return nil }
-            return ImportRowError(line: lines[index], reason: reason)
-        case .eventIDReused(let id, let position):
-            guard let index = batch.firstIndex(where: { $0.id == id }) else { return nil }
-            return ImportRowError(
-                line: lines[index],
-                reason: "an earlier import recorded this customer's order at position \(position) with other content; "
-                    + "a purchase cannot be changed by importing it again, so record a refund or use a new order id")
-        default:
-            return nil
+        return try ImportBatch.append(sourced, rows: rows.count, into: ledger, progress: progress) { position in
+            "an earlier import recorded this customer's order at position \(position) with other content; "
+                + "a purchase cannot be changed by importing it again, so record a refund or use a new order id"
         }
     }
 }
