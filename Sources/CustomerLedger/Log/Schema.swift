@@ -20,6 +20,8 @@ struct Schema {
     let projectionSets: [ProjectionTables]
     /// The last program decoded, reused while the stored bytes stay the same.
     let programCache = ProgramCache()
+    /// The last program timeline decoded, reused while the stored versions stay the same.
+    let timelineCache = TimelineCache()
 
     /// Format 2 added the hash chain: the `hashes` table and `meta["chain.head"]`. Opening a
     /// format 1 ledger writable upgrades it.
@@ -148,13 +150,20 @@ struct Schema {
 
     /// Returns the base program and the versions recorded by program events.
     func timeline(_ txn: Transaction) throws -> ProgramTimeline {
-        var timeline = ProgramTimeline(base: try program(txn))
-        guard let bytes = try metaBytes(txn, MetaKey.programVersions) else { return timeline }
-        do {
-            try bytes.withUnsafeBytes { try timeline.decodeVersions($0) }
-        } catch {
-            throw LedgerError.corruptProjection("program versions: \(error)")
+        let base = try program(txn)
+        let bytes = try metaBytes(txn, MetaKey.programVersions) ?? []
+        // Every state and tier lookup needs the timeline, so the decoded one is reused while
+        // neither the base program nor the recorded versions change.
+        if let cached = timelineCache.timeline(for: bytes), cached.base == base { return cached }
+        var timeline = ProgramTimeline(base: base)
+        if !bytes.isEmpty {
+            do {
+                try bytes.withUnsafeBytes { try timeline.decodeVersions($0) }
+            } catch {
+                throw LedgerError.corruptProjection("program versions: \(error)")
+            }
         }
+        timelineCache.store(timeline, for: bytes)
         return timeline
     }
 
@@ -196,6 +205,26 @@ final class ProgramCache: @unchecked Sendable {
         lock.lock()
         bytes = stored
         program = decoded
+        lock.unlock()
+    }
+}
+
+/// The decoded program timeline with the version bytes it came from, shared by the threads of one ledger.
+final class TimelineCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    private var timeline: ProgramTimeline?
+
+    func timeline(for stored: [UInt8]) -> ProgramTimeline? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored == bytes ? timeline : nil
+    }
+
+    func store(_ decoded: ProgramTimeline, for stored: [UInt8]) {
+        lock.lock()
+        bytes = stored
+        timeline = decoded
         lock.unlock()
     }
 }
