@@ -127,7 +127,7 @@ private func export(_ ledger: Ledger, from position: UInt64 = 1, customer: Custo
     return (header!, events)
 }
 
-/// Every raw entry of the log's tables and of `meta`, apart from the name of the live projection set.
+/// Returns every raw entry of the log's tables and of `meta`, apart from the name of the live projection set.
 private func rawLog(_ ledger: Ledger) throws -> [String: [TableEntry]] {
     try ledger.environment.read { txn in
         let meta = try dumpTable(txn, ledger.schema.meta).filter { $0.key != Array(Schema.MetaKey.activeSet.utf8) }

@@ -780,7 +780,7 @@ extension LoyaltyScenario {
     }
 
     /// Builds the scenario of one order of 10.50 CNY and one of 10.49 CNY at 1 point per yuan,
-    /// rounded per order as `rounding` says.
+    /// rounded per order by `rounding`.
     private static func perOrderRounding(_ rounding: LoyaltyProgram.Rounding) -> LoyaltyScenario {
         // 10.5 and 10.49 points: floor 10 and 10, halfUp 11 and 10, ceiling 11 and 11.
         let (halfPoints, belowHalfPoints): (Int64, Int64) =

@@ -715,9 +715,10 @@ struct ProjectionSource {
                 var earned: Int64 = 0
                 if program.earningScope == .perOrder && amount.currency == program.currency {
                     // A state stored before points per order were kept has -1 for each order.
-                    let kept = ordinal >= 0 && ordinal < state.orderPoints.count ? state.orderPoints[ordinal] : 0
-                    earned = kept >= 0
-                        ? kept
+                    var stored: Int64 = 0
+                    if ordinal >= 0 && ordinal < state.orderPoints.count { stored = state.orderPoints[ordinal] }
+                    earned = stored >= 0
+                        ? stored
                         : amount.minorUnits / program.currency.minorUnitsPerUnit * program.pointsPerUnit
                 }
                 var order = OrderRecord(amount: amount, refunded: refunded, pointsEarned: earned, pointsReversed: 0)

@@ -25,7 +25,7 @@ enum TierAssignCommand: Subcommand {
             .required("TIER", help: "A tier name on the ladder of the program in force at --at, such as VIP."),
         ])
 
-    /// The longest reason the ledger accepts, in UTF-8 bytes.
+    /// The maximum length of a reason, in UTF-8 bytes, as the ledger checks it.
     static let reasonLimit = 4096
 
     static func run(_ context: CommandContext) throws {
