@@ -14,6 +14,69 @@ struct CommandContext {
         "--as-of", placeholder: "TIME",
         help: "Evaluate tiers at this instant: YYYY-MM-DD or ISO 8601 (default: the latest event's occurred-at).")
 
+    static let keyFileOption = ArgumentList.Option.value(
+        "--key-file", placeholder: "FILE",
+        help: "Master key file from 'ledger keygen' (default: $LEDGER_KEY_FILE). Without it an encrypted ledger is read-only and personal data is withheld.")
+    static let roleOption = ArgumentList.Option.value(
+        "--role", placeholder: "ROLE",
+        help: "admin, support (phone and email masked) or analyst (no personal data) (default: $LEDGER_ROLE, else admin).")
+
+    /// The master key from `--key-file`, else from the file `LEDGER_KEY_FILE` names, else nil.
+    func masterKey() throws -> MasterKey? {
+        let path = arguments.string("--key-file")
+            ?? ProcessInfo.processInfo.environment["LEDGER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path else { return nil }
+        guard !path.isEmpty else { throw UsageError("option '--key-file' expects a file path, got an empty string") }
+        return try MasterKey(contentsOfFile: path)
+    }
+
+    /// The role from `--role`, else `LEDGER_ROLE`, else admin.
+    func role() throws -> AccessRole {
+        let fromOption = arguments.string("--role")
+        let text = fromOption ?? ProcessInfo.processInfo.environment["LEDGER_ROLE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let text else { return .admin }
+        guard let role = AccessRole(rawValue: text) else {
+            let source = fromOption == nil ? "LEDGER_ROLE" : "--role"
+            throw UsageError("invalid role '\(text)' for \(source); expected admin, support or analyst")
+        }
+        return role
+    }
+
+    /// The options to open the ledger with: the master key, the role and the actor.
+    func ledgerOptions(readOnly: Bool, program: LoyaltyProgram? = nil) throws -> Ledger.Options {
+        var options = Ledger.Options(program: program, readOnly: readOnly, masterKey: try masterKey(), role: try role())
+        let chosen = arguments.declares("--actor") ? arguments.string("--actor") : nil
+        if let actor = chosen ?? ProcessInfo.processInfo.environment["USER"], !actor.isEmpty {
+            options.actor = actor
+        }
+        return options
+    }
+
+    /// Opens the ledger at `path` with the command's key and role, warning on standard error
+    /// when group or others can read its files.
+    @available(*, noasync)
+    func openLedger(at path: String, readOnly: Bool, program: LoyaltyProgram? = nil) throws -> Ledger {
+        let options = try ledgerOptions(readOnly: readOnly, program: program)
+        let ledger = try Ledger(path: path, options: options)
+        Self.warnAboutOpenPermissions(ledger.path)
+        if ledger.isEncrypted && options.masterKey == nil && !readOnly {
+            throw PrivacyError.masterKeyRequired("'\(command)'")
+        }
+        return ledger
+    }
+
+    /// Warns once per file when the ledger folder or a database file can be read by group or others.
+    static func warnAboutOpenPermissions(_ folder: String) {
+        for path in [folder, folder + "/data.mdb", folder + "/lock.mdb"] {
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            let fix = path == folder ? "chmod 700" : "chmod 600"
+            Console.error(
+                "ledger: warning: '\(path)' has mode \(mode), so other users may read customer data; run '\(fix) \(CommandContext.shellQuoted(path))'\n")
+        }
+    }
+
     /// The database folder: `--db`, else `LEDGER_DB`, else `./ledger.db`.
     var databasePath: String {
         if let path = arguments.string("--db") { return path }
@@ -44,7 +107,7 @@ struct CommandContext {
                     code: .notFound)
             }
         }
-        return try Ledger(path: path, options: .init(readOnly: readOnly))
+        return try openLedger(at: path, readOnly: readOnly)
     }
 
     /// Returns `text` quoted for a POSIX shell when it contains anything but safe characters.

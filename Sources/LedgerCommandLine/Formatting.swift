@@ -87,13 +87,18 @@ enum Formatting {
         switch event.payload {
         case .customerRegistered(let registered):
             var parts: [String] = []
-            if !registered.profile.name.isEmpty { parts.append("name \(registered.profile.name)") }
+            if case .withheld(let reason) = event.personalData {
+                parts.append("personal data withheld (\(reason))")
+            } else if !registered.profile.name.isEmpty {
+                parts.append("name \(registered.profile.name)")
+            }
             let region = [registered.profile.province, registered.profile.city].filter { !$0.isEmpty }.joined(separator: " ")
             if !region.isEmpty { parts.append("region \(region)") }
             if let referrer = registered.referrer { parts.append("referred by \(referrer)") }
             return parts.isEmpty ? "registered" : "registered: " + parts.joined(separator: ", ")
         case .profileUpdated(let updated):
-            return "changed " + updated.changes.changedFields.joined(separator: ", ")
+            let withheld = event.personalData.isWithheld ? " (personal values withheld)" : ""
+            return "changed " + updated.changes.changedFields.joined(separator: ", ") + withheld
         case .purchaseRecorded(let purchase):
             let units = purchase.lineItems.reduce(Int64(0)) { $0 + $1.quantity }
             return "order \(purchase.orderID): \(money(purchase.amount.minorUnits, purchase.amount.currency)), \(units) unit\(units == 1 ? "" : "s")"
@@ -117,6 +122,8 @@ enum Formatting {
             return "\(count(expired.points, "point")) of lot \(expired.lot) expired"
         case .rewardGranted(let reward):
             return "\(reward.kind) reward of \(count(reward.points, "point")) (\(reward.key))"
+        case .customerErased(let erased):
+            return "personal data erased: \(erased.reason)"
         case .unrecognized(let unknown):
             return "kept unread: \(unknown.publicBytes.count + unknown.personalBytes.count) bytes this version cannot decode"
         }
@@ -147,6 +154,7 @@ enum Formatting {
             ("correlation_id", event.metadata.correlationID.map { .string($0.uuidString.lowercased()) } ?? .null),
             ("causation_id", event.metadata.causationID.map { .string($0.uuidString.lowercased()) } ?? .null),
             ("summary", .string(summary(event))),
+            ("personal_data", .string(event.personalData.description)),
             ("payload", json(event.payload)),
         ])
     }
@@ -218,6 +226,8 @@ enum Formatting {
             ])
         case .pointsAdjusted(let adjusted):
             return .object([("points", JSONValue(adjusted.points)), ("reason", .string(adjusted.reason))])
+        case .customerErased(let erased):
+            return .object([("reason", .string(erased.reason))])
         case .feedbackRecorded(let feedback):
             return .object([
                 ("channel", .string(feedback.channel.description)), ("rating", JSONValue(feedback.rating)),
@@ -269,6 +279,8 @@ enum Formatting {
             ("last_position", JSONValue(state.lastPosition)),
             ("registered_at", json(state.registeredAt)),
             ("profile", .object(profileMembers(state.profile))),
+            ("personal_data", .string(state.personalData.description)),
+            ("erased_at", json(state.erasedAt)),
             ("referrer", state.referrer.map { JSONValue($0.rawValue) } ?? .null),
             ("first_purchase_at", json(state.firstPurchaseAt)),
             ("last_purchase_at", json(state.lastPurchaseAt)),

@@ -78,7 +78,7 @@ public enum LedgerCommand {
 
         do {
             let parsed = try ArgumentList(
-                parsing: commandArguments, syntax: command.syntax, invalidUTF8Arguments: invalidUTF8Arguments)
+                parsing: commandArguments, syntax: syntax(of: command), invalidUTF8Arguments: invalidUTF8Arguments)
             if parsed.isHelpRequested {
                 Console.out(helpText(of: command, actionsOf: command))
                 return ExitCode.success.rawValue
@@ -99,7 +99,7 @@ public enum LedgerCommand {
 
     /// Returns the help text of `command`, followed by the actions of `parent` when it has any.
     static func helpText(of command: any Subcommand.Type, actionsOf parent: (any Subcommand.Type)?) -> String {
-        var text = command.syntax.helpText
+        var text = syntax(of: command).helpText
         guard let parent, !parent.actions.isEmpty else { return text }
         let entries = parent.actions.map { ("\(parent.syntax.command) \($0.name)", $0.syntax.summary) }
         let width = entries.map(\.0.count).max() ?? 0
@@ -108,6 +108,14 @@ public enum LedgerCommand {
             text += "  " + synopsis.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + summary + "\n"
         }
         return text
+    }
+
+    /// The declaration of `command`, with `--key-file` and `--role` added to every command that
+    /// opens a ledger, which its `--db` option shows.
+    static func syntax(of command: any Subcommand.Type) -> ArgumentList.Syntax {
+        let syntax = command.syntax
+        guard syntax.options.contains(where: { $0.names.contains("--db") }) else { return syntax }
+        return syntax.adding([CommandContext.keyFileOption, CommandContext.roleOption])
     }
 
     /// Moves a `--db PATH` or `--db=PATH` given before the command name to after it, so that
@@ -148,7 +156,12 @@ public enum LedgerCommand {
 
             Exit codes: 0 success, 1 failure, 64 invalid command line, 65 invalid data, a
             rejected business rule or a 'ledger verify' finding, 66 not found, 70 internal
-            error, 74 storage or file error, 75 version conflict (retry).
+            error, 74 storage or file error, 75 version conflict (retry), 77 master key missing,
+            wrong or unsafe, or a role not allowed.
+
+            Personal data is encrypted under a master key: create one with 'ledger keygen FILE'
+            and pass it with --key-file FILE or LEDGER_KEY_FILE. --role (or LEDGER_ROLE) is
+            admin, support (phone and email masked) or analyst (no personal data).
 
             """
         return text
@@ -175,6 +188,11 @@ public enum LedgerCommand {
             return (storage.description, .ioError)
         case let storage as StorageError:
             return (storage.description, .ioError)
+        case let privacy as PrivacyError:
+            switch privacy {
+            case .tamperedCiphertext, .customerErased: return (privacy.description, .dataError)
+            default: return (privacy.description, .permission)
+            }
         default:
             return ("\(error)", .internal)
         }

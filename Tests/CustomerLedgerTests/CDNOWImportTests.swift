@@ -10,7 +10,7 @@ import Testing
 
     @Test func importTotalsMatchFile() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
+        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd), masterKey: testMasterKey))
         let rows = try CDNOWParser.parse(contentsOf: Self.dataPath)
         let summary = try CDNOWImporter.importRows(rows, into: ledger)
         #expect(summary.customersRegistered == 23_570)
@@ -44,7 +44,7 @@ import Testing
 
             """.utf8))
         let directory = try TemporaryDirectory()
-        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
+        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd), masterKey: testMasterKey))
 
         _ = try CDNOWImporter.importRows(rows, into: ledger)
 
@@ -55,7 +55,7 @@ import Testing
 
     @Test func rejectedRowNamesLineAndWritesNothing() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd)))
+        let ledger = try Ledger(path: directory.path + "/db", options: .init(program: LoyaltyProgram(currency: .usd), masterKey: testMasterKey))
         try ledger.append(NewEvent(
             customerID: CustomerID(2)!, occurredAt: Timestamp(parsing: "1997-01-01")!,
             payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: "王芳")))))

@@ -14,7 +14,7 @@ private func encodeRecord(_ event: NewEvent, version: UInt32 = 3, recordedAt: Ti
 
 private func decodeRecord(_ bytes: [UInt8], position: UInt64 = 42) throws -> RecordedEvent {
     try bytes.withUnsafeBytes { buffer in
-        try EventCodec.decode(buffer, position: position)
+        try EventCodec.decode(buffer, position: position, personal: clearReader)
     }
 }
 
@@ -101,7 +101,8 @@ private let samplePayloads: [EventPayload] = [
             #expect(decoded == RecordedEvent(
                 position: 42, id: original.id, customerID: original.customerID, version: 3,
                 schemaVersion: schemaVersion, occurredAt: instant, recordedAt: fixedRecordedAt,
-                metadata: EventMetadata(), payload: payload), "sample \(index)")
+                metadata: EventMetadata(), payload: payload, personalData: payload.hasPersonalFields ? .shown : .none),
+                "sample \(index)")
         }
     }
 
@@ -168,8 +169,8 @@ private let samplePayloads: [EventPayload] = [
     @Test func truncationReportsOffset() {
         let bytes = encodeRecord(event(.pointsAdjusted(PointsAdjusted(points: 5, reason: "test"))))
 
-        #expect(throws: CustomerLedger.DecodingError.truncated(at: 0)) { try decodeRecord([]) }
-        #expect(throws: CustomerLedger.DecodingError.truncated(at: bytes.count - 1)) {
+        #expect(throws: LedgerError.corruptEvent(position: 42, .truncated(at: 0))) { try decodeRecord([]) }
+        #expect(throws: LedgerError.corruptEvent(position: 42, .truncated(at: bytes.count - 1))) {
             try decodeRecord(Array(bytes.dropLast()))
         }
     }
@@ -192,7 +193,7 @@ private let samplePayloads: [EventPayload] = [
         var bytes = encodeRecord(event(.pointsRedeemed(PointsRedeemed(points: 1, reward: "r"))))
         bytes.append(0)
 
-        #expect(throws: CustomerLedger.DecodingError.malformed("1 bytes after the payload", at: bytes.count - 1)) {
+        #expect(throws: LedgerError.corruptEvent(position: 42, .malformed("1 bytes after the payload", at: bytes.count - 1))) {
             try decodeRecord(bytes)
         }
     }
@@ -201,7 +202,7 @@ private let samplePayloads: [EventPayload] = [
         var bytes = encodeRecord(event(.pointsRedeemed(PointsRedeemed(points: 1, reward: "r"))))
         bytes[0] = 2
 
-        #expect(throws: CustomerLedger.DecodingError.malformed("unknown record format 2", at: 0)) {
+        #expect(throws: LedgerError.corruptEvent(position: 42, .malformed("unknown record format 2", at: 0))) {
             try decodeRecord(bytes)
         }
     }
@@ -223,7 +224,12 @@ private let samplePayloads: [EventPayload] = [
 
         let decoded = try bytes.withUnsafeBytes { try CustomerState.decode($0) }
 
-        #expect(decoded == state)
+        // The stored form keeps the personal data sealed; a read fills it in.
+        #expect(decoded.profile.name == "")
+        var resolved = decoded
+        try ledger.environment.read { txn in try ledger.personalReader(txn).resolve(&resolved) }
+        #expect(resolved == state)
+        #expect(resolved.profile.name == "张伟")
         #expect(decoded.window.count == 3)
         var decodablePrefixes: [Int] = []
         for length in 0..<bytes.count {
@@ -267,7 +273,7 @@ private let samplePayloads: [EventPayload] = [
             customerID: .ledgerStream, occurredAt: instant,
             payload: .pointsRedeemed(PointsRedeemed(points: 1, reward: "x")))
 
-        #expect(throws: DecodingError.self) { try decodeRecord(encodeRecord(original)) }
+        #expect(throws: LedgerError.self) { try decodeRecord(encodeRecord(original)) }
     }
 
     @Test func schemaVersionOneUpgrades() throws {

@@ -30,7 +30,7 @@ private func fullProgram() -> LoyaltyProgram {
 /// ledger wrote events of an older schema version.
 private func appendLegacy(_ ledger: Ledger, _ event: NewEvent, stored: UnrecognizedPayload) throws {
     try ledger.environment.write { txn in
-        var appender = try BatchAppender(schema: ledger.schema, transaction: txn, clock: { fixedRecordedAt })
+        var appender = try BatchAppender(schema: ledger.schema, transaction: txn, clock: { fixedRecordedAt }, keys: ledger.keyRing(txn), actor: "test")
         _ = try appender.append(
             event, index: 0, batch: [event], outcomes: [], expectedVersions: [:], storedPayload: stored)
         try appender.finish()
@@ -42,7 +42,7 @@ private func appendLegacy(_ ledger: Ledger, _ event: NewEvent, stored: Unrecogni
 /// cannot decode, with metadata of every kind and recorded-at times with microseconds.
 private func makeFullLedger(at path: String) throws -> Ledger {
     let clock = SteppingClock()
-    let ledger = try Ledger(path: path, options: .init(program: fullProgram(), clock: { clock.now() }))
+    let ledger = try Ledger(path: path, options: .init(program: fullProgram(), clock: { clock.now() }, masterKey: testMasterKey))
     var first = registration(customer: 1, at: time("2024-01-01T08:00:00.123456Z"), name: "张伟")
     first.payload = .customerRegistered(
         CustomerRegistered(
@@ -114,6 +114,8 @@ private func makeFullLedger(at path: String) throws -> Ledger {
     changed.pointsPerUnit = 3
     try ledger.setProgram(changed, effectiveFrom: time("2024-08-01"))
     try ledger.append(purchase(customer: 1, order: "A-9", amount: cny("99.99"), at: time("2024-08-02")))
+    try ledger.append(registration(customer: 3, at: time("2024-08-03"), name: "王芳"))
+    try ledger.erase(customer(3), reason: "request R-1", at: time("2024-08-04"))
     return ledger
 }
 

@@ -61,8 +61,7 @@ private func foldRecord(_ record: [UInt8], lineItems: Bool) throws -> FoldEvent 
     try record.withUnsafeBytes { buffer in
         var reader = ByteReader(buffer)
         let header = try EventCodec.decodeHeader(&reader, metadata: false)
-        let event = try FoldEvent.decode(
-            &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion, lineItems: lineItems)
+        let event = try FoldEvent.decode(&reader, header: header, lineItems: lineItems)
         #expect(reader.isAtEnd)
         return event
     }
@@ -142,8 +141,8 @@ private let versionOnePurchases: [PurchaseRecorded] = [
         ] {
             let record = storedRecord(typeCode: typeCode, schemaVersion: 1, publicBytes: bytes)
 
-            #expect(throws: DecodingError.self) {
-                try record.withUnsafeBytes { try EventCodec.decode($0, position: 2) }
+            #expect(throws: LedgerError.self) {
+                try record.withUnsafeBytes { try EventCodec.decode($0, position: 2, personal: clearReader) }
             }
         }
     }
@@ -153,7 +152,7 @@ private let versionOnePurchases: [PurchaseRecorded] = [
         let record = storedRecord(
             typeCode: EventType.purchaseRecorded.rawValue, schemaVersion: 1, publicBytes: purchaseVersionOne(purchase))
 
-        let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2) }
+        let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2, personal: clearReader) }
 
         #expect(decoded.schemaVersion == 1)
         #expect(decoded.isUpcast)
@@ -167,7 +166,7 @@ private let versionOnePurchases: [PurchaseRecorded] = [
         let record = storedRecord(
             typeCode: EventType.pointsRedeemed.rawValue, schemaVersion: 2, publicBytes: current.publicBytes)
 
-        let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2) }
+        let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2, personal: clearReader) }
 
         #expect(decoded.schemaVersion == 2)
         #expect(!decoded.isUpcast)
@@ -179,7 +178,7 @@ private let versionOnePurchases: [PurchaseRecorded] = [
             let bytes = redemptionVersionOne(points: 5, reward: "x")
             let record = storedRecord(typeCode: EventType.pointsRedeemed.rawValue, schemaVersion: version, publicBytes: bytes)
 
-            let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2) }
+            let decoded = try record.withUnsafeBytes { try EventCodec.decode($0, position: 2, personal: clearReader) }
 
             #expect(!decoded.isUpcast, "version \(version)")
             #expect(

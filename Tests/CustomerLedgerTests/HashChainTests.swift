@@ -103,7 +103,7 @@ private let defaultGenesis = HashChain.genesis(program: LoyaltyProgram(currency:
         }
 
         let readOnlyError = #expect(throws: LedgerError.self) { try openLedger(at: path, readOnly: true) }
-        #expect(readOnlyError == Schema.upgradeNeeded)
+        #expect(readOnlyError == Schema.upgradeNeeded(from: 1))
         #expect(readOnlyError?.description.contains("open it once writable to upgrade it") == true)
 
         do {
@@ -114,7 +114,7 @@ private let defaultGenesis = HashChain.genesis(program: LoyaltyProgram(currency:
             #expect(try ledger.head().position == 4)
         }
         let format = try withRawLMDB(path) { txn in try txn.get("meta", Array("format".utf8)) }
-        #expect(format == [2])
+        #expect(format == [3])
         let reopened = try openLedger(at: path, readOnly: true)
         #expect(try reopened.head() == LogHead(position: 4, hash: try recomputeChain(path).last!.hash))
         #expect(try reopened.verify().isVerified)

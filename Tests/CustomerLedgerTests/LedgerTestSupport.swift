@@ -9,14 +9,22 @@ import Testing
 /// The recorded-at time that test ledgers stamp on every event.
 let fixedRecordedAt = Timestamp(parsing: "2025-01-01T00:00:00Z")!
 
-/// Opens the ledger in `path` with the fixed test clock.
+/// The master key of the test ledgers: fixed, so that a test can reopen any ledger with it.
+let testMasterKey = try! MasterKey(bytes: Array(1...32))
+
+/// Reads personal parts stored in clear and withholds sealed ones, for decoding records without a ledger.
+var clearReader: PersonalDataReader { PersonalDataReader(role: .admin, keys: nil) }
+
+/// Opens the ledger in `path` with the fixed test clock and the test master key.
 func openLedger(
-    at path: String, program: LoyaltyProgram? = nil, readOnly: Bool = false, initialMapSize: Int = 64 << 20
+    at path: String, program: LoyaltyProgram? = nil, readOnly: Bool = false, initialMapSize: Int = 64 << 20,
+    masterKey: MasterKey? = testMasterKey, role: AccessRole = .admin
 ) throws -> Ledger {
     try Ledger(
         path: path,
         options: Ledger.Options(
-            program: program, readOnly: readOnly, initialMapSize: initialMapSize, clock: { fixedRecordedAt }))
+            program: program, readOnly: readOnly, initialMapSize: initialMapSize, clock: { fixedRecordedAt },
+            masterKey: masterKey, role: role))
 }
 
 /// Parses an ISO 8601 instant such as `2024-03-01` or `2024-03-01T08:30:00Z`, and traps on a typo.

@@ -7,7 +7,7 @@ import CustomerLedger
 @Suite struct ReadmeExampleTests {
     @Test func readmeSnippetFigures() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try Ledger(path: directory.path + "/shop.ledger", options: .init(program: LoyaltyProgram(currency: .cny)))
+        let ledger = try Ledger(path: directory.path + "/shop.ledger", options: .init(program: LoyaltyProgram(currency: .cny), masterKey: testMasterKey))
         let customer = CustomerID(42)!
 
         try ledger.append([

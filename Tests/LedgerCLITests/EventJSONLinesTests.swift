@@ -136,10 +136,10 @@ private var exportLines: [String] {
 
     @Test func newerFormatRejected() {
         var lines = exportLines
-        lines[0] = lines[0].replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
+        lines[0] = lines[0].replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":3")
 
         #expect(throws: EventJSONLinesError(
-            line: 1, field: "format_version", message: "2 is not a format version this ledger reads; it reads version 1")
+            line: 1, field: "format_version", message: "3 is not a format version this ledger reads; it reads versions 1 to 2")
         ) { try EventJSONLines.read(document(lines)) }
     }
 

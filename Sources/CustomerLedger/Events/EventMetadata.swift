@@ -79,6 +79,8 @@ public struct RecordedEvent: Equatable, Sendable {
     public var recordedAt: Timestamp
     public var metadata: EventMetadata
     public var payload: EventPayload
+    /// Whether the payload's personal fields are shown, masked or withheld for this reader.
+    public var personalData: PersonalDataStatus = .none
 
     /// True when the payload was stored in an older schema version of its type and upgraded
     /// by the registered upcasters on reading. False for an unrecognized payload, which is kept as stored.

@@ -12,6 +12,7 @@ public enum EventPayload: Equatable, Sendable {
     case tierAssigned(TierAssigned)
     case pointsExpired(PointsExpired)
     case rewardGranted(RewardGranted)
+    case customerErased(CustomerErased)
     /// An event of a type or schema version that this build does not support. It is kept, and
     /// projections skip it.
     case unrecognized(UnrecognizedPayload)
@@ -31,7 +32,17 @@ public enum EventPayload: Equatable, Sendable {
         case .tierAssigned: .tierAssigned
         case .pointsExpired: .pointsExpired
         case .rewardGranted: .rewardGranted
+        case .customerErased: .customerErased
         case .unrecognized: nil
+        }
+    }
+
+    /// True when the payload has personal fields, which an encrypted ledger seals.
+    var hasPersonalFields: Bool {
+        switch self {
+        case .customerRegistered, .feedbackRecorded: true
+        case .profileUpdated(let updated): PayloadCodec.mask(of: updated.changes) & PayloadCodec.personalFieldBits != 0
+        default: false
         }
     }
 
@@ -56,6 +67,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     case tierAssigned = 10
     case pointsExpired = 11
     case rewardGranted = 12
+    case customerErased = 13
 
     /// The schema version this build writes for the type.
     public var currentSchemaVersion: UInt8 {
@@ -93,6 +105,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .tierAssigned: "TierAssigned"
         case .pointsExpired: "PointsExpired"
         case .rewardGranted: "RewardGranted"
+        case .customerErased: "CustomerErased"
         }
     }
 

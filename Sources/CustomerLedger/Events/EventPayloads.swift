@@ -127,6 +127,18 @@ public struct FeedbackRecorded: Equatable, Sendable {
     }
 }
 
+/// The erasure of a customer's personal data at their request. The event holds no personal
+/// data; appending it destroys the customer's data key, so that the personal parts of all their
+/// events can no longer be decrypted. Purchases, points and tiers stay, and no event can follow.
+public struct CustomerErased: Equatable, Sendable {
+    /// Why the data was erased, such as a request reference. It must not contain personal data.
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
 /// An event whose type or schema version this build does not support, kept byte for byte.
 public struct UnrecognizedPayload: Equatable, Sendable {
     public var typeCode: UInt16

@@ -13,6 +13,19 @@ enum PayloadCodec {
     private static let cityBit: UInt64 = 32
     private static let addressBit: UInt64 = 64
 
+    /// The field mask of a profile update: one bit per field it sets.
+    static func mask(of changes: ProfileChanges) -> UInt64 {
+        var mask: UInt64 = 0
+        if changes.name != nil { mask |= nameBit }
+        if changes.phone != nil { mask |= phoneBit }
+        if changes.email != nil { mask |= emailBit }
+        if changes.birthday != nil { mask |= birthdayBit }
+        if changes.province != nil { mask |= provinceBit }
+        if changes.city != nil { mask |= cityBit }
+        if changes.address != nil { mask |= addressBit }
+        return mask
+    }
+
     static func encode(_ payload: EventPayload, public out: inout ByteWriter, personal: inout ByteWriter) {
         switch payload {
         case .customerRegistered(let registered):
@@ -28,15 +41,7 @@ enum PayloadCodec {
 
         case .profileUpdated(let updated):
             let changes = updated.changes
-            var mask: UInt64 = 0
-            if changes.name != nil { mask |= nameBit }
-            if changes.phone != nil { mask |= phoneBit }
-            if changes.email != nil { mask |= emailBit }
-            if changes.birthday != nil { mask |= birthdayBit }
-            if changes.province != nil { mask |= provinceBit }
-            if changes.city != nil { mask |= cityBit }
-            if changes.address != nil { mask |= addressBit }
-            out.write(varint: mask)
+            out.write(varint: mask(of: changes))
             if let province = changes.province { out.write(province) }
             if let city = changes.city { out.write(city) }
             if let name = changes.name { personal.write(name) }
@@ -96,6 +101,9 @@ enum PayloadCodec {
             out.write(reward.key)
             out.write(signed: reward.points)
 
+        case .customerErased(let erased):
+            out.write(erased.reason)
+
         case .unrecognized(let unknown):
             out.write(raw: unknown.publicBytes)
             personal.write(raw: unknown.personalBytes)
@@ -103,22 +111,20 @@ enum PayloadCodec {
     }
 
     /// Decodes the current schema version of `type`.
-    static func decode(_ type: EventType, public input: inout ByteReader, personal: inout ByteReader)
-        throws(DecodingError) -> EventPayload
-    {
+    ///
+    /// - parameter withheld: true when the personal part may not or cannot be read: its fields
+    ///   are left empty and `personal` is not read. A profile update then keeps the changed
+    ///   text fields as empty strings, so that they still show as changed.
+    static func decode(
+        _ type: EventType, public input: inout ByteReader, personal: inout ByteReader, withheld: Bool = false
+    ) throws(DecodingError) -> EventPayload {
         switch type {
         case .customerRegistered:
             let province = try input.readString()
             let city = try input.readString()
             let referrer = CustomerID(try input.readVarint())
-            let name = try personal.readString()
-            let phone = try personal.readString()
-            let email = try personal.readString()
-            let birthday = try readDate(&personal)
-            let address = try personal.readString()
-            let profile = CustomerProfile(
-                name: name, phone: phone, email: email, birthday: birthday, province: province, city: city,
-                address: address)
+            var profile = CustomerProfile(name: "", province: province, city: city)
+            if !withheld { try applyPersonal(typeCode: type.rawValue, mask: 0, from: &personal, to: &profile) }
             return .customerRegistered(CustomerRegistered(profile: profile, referrer: referrer))
 
         case .profileUpdated:
@@ -126,16 +132,14 @@ enum PayloadCodec {
             var changes = ProfileChanges()
             if mask & provinceBit != 0 { changes.province = try input.readString() }
             if mask & cityBit != 0 { changes.city = try input.readString() }
-            if mask & nameBit != 0 { changes.name = try personal.readString() }
-            if mask & phoneBit != 0 { changes.phone = try personal.readString() }
-            if mask & emailBit != 0 { changes.email = try personal.readString() }
-            if mask & birthdayBit != 0 {
-                guard let birthday = try readDate(&personal) else {
-                    throw .malformed("profile update sets an empty birthday", at: personal.offset)
-                }
-                changes.birthday = birthday
+            if withheld {
+                if mask & nameBit != 0 { changes.name = "" }
+                if mask & phoneBit != 0 { changes.phone = "" }
+                if mask & emailBit != 0 { changes.email = "" }
+                if mask & addressBit != 0 { changes.address = "" }
+            } else {
+                try readPersonalChanges(mask: mask, from: &personal, into: &changes)
             }
-            if mask & addressBit != 0 { changes.address = try personal.readString() }
             return .profileUpdated(ProfileUpdated(changes: changes))
 
         case .purchaseRecorded:
@@ -180,7 +184,7 @@ enum PayloadCodec {
             }
             let rating = Int(try input.readByte())
             let complaint = try input.readByte() != 0
-            let text = try personal.readString()
+            let text = withheld ? "" : try personal.readString()
             return .feedbackRecorded(FeedbackRecorded(channel: channel, rating: rating, isComplaint: complaint, text: text))
 
         case .programDefined, .programChanged:
@@ -209,8 +213,48 @@ enum PayloadCodec {
             }
             let key = try input.readString()
             return .rewardGranted(RewardGranted(kind: kind, key: key, points: try input.readSigned()))
+
+        case .customerErased:
+            return .customerErased(CustomerErased(reason: try input.readString()))
         }
     }
+
+    /// Reads the personal fields of a profile update that `mask` names.
+    private static func readPersonalChanges(mask: UInt64, from personal: inout ByteReader, into changes: inout ProfileChanges)
+        throws(DecodingError)
+    {
+        if mask & nameBit != 0 { changes.name = try personal.readString() }
+        if mask & phoneBit != 0 { changes.phone = try personal.readString() }
+        if mask & emailBit != 0 { changes.email = try personal.readString() }
+        if mask & birthdayBit != 0 {
+            guard let birthday = try readDate(&personal) else {
+                throw .malformed("profile update sets an empty birthday", at: personal.offset)
+            }
+            changes.birthday = birthday
+        }
+        if mask & addressBit != 0 { changes.address = try personal.readString() }
+    }
+
+    /// Applies the personal part of a registration or a profile update with field mask `mask`
+    /// to `profile`.
+    static func applyPersonal(typeCode: UInt16, mask: UInt64, from personal: inout ByteReader, to profile: inout CustomerProfile)
+        throws(DecodingError)
+    {
+        if typeCode == EventType.customerRegistered.rawValue {
+            profile.name = try personal.readString()
+            profile.phone = try personal.readString()
+            profile.email = try personal.readString()
+            profile.birthday = try readDate(&personal)
+            profile.address = try personal.readString()
+        } else {
+            var changes = ProfileChanges()
+            try readPersonalChanges(mask: mask, from: &personal, into: &changes)
+            profile.apply(changes)
+        }
+    }
+
+    /// The bits of a profile update's mask that name personal fields.
+    static let personalFieldBits = nameBit | phoneBit | emailBit | birthdayBit | addressBit
 
     static func write(_ money: Money, to out: inout ByteWriter) {
         out.write(signed: money.minorUnits)

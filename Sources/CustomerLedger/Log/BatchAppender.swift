@@ -21,11 +21,21 @@ struct BatchAppender {
     /// False while an import restores events from an export, which already contains the
     /// referral rewards that the rules derived when the events were first appended.
     var derivesRewards = true
+    /// The data keys that seal personal parts, or nil for a ledger that keeps them in clear.
+    let keys: KeyRing?
+    /// The actor recorded on events that name none, or nil to store events as they are, as an
+    /// import does.
+    let actor: String?
 
-    init(schema: Schema, transaction: Transaction, clock: @escaping @Sendable () -> Timestamp) throws {
+    init(
+        schema: Schema, transaction: Transaction, clock: @escaping @Sendable () -> Timestamp, keys: KeyRing?,
+        actor: String?
+    ) throws {
         self.schema = schema
         self.transaction = transaction
         self.clock = clock
+        self.keys = keys
+        self.actor = actor
         tables = try schema.activeProjections(transaction)
         workspace = ProjectionWorkspace(
             timeline: try schema.timeline(transaction), source: try schema.projectionSource(transaction))
@@ -43,9 +53,12 @@ struct BatchAppender {
     /// - parameter storedPayload: the bytes to store instead of the encoding of `event.payload`:
     ///   an older schema version of the same payload, which an import keeps byte for byte. The
     ///   rules and projections still see `event.payload`.
+    /// - parameter personalIsSealed: true when `storedPayload` holds a sealed personal part, as an
+    ///   import of an encrypted export stores it.
     mutating func append(
         _ event: NewEvent, index: Int, batch: [NewEvent], outcomes: [Ledger.AppendOutcome],
-        expectedVersions: [CustomerID: UInt32], storedPayload: UnrecognizedPayload? = nil
+        expectedVersions: [CustomerID: UInt32], storedPayload: UnrecognizedPayload? = nil,
+        personalIsSealed: Bool = false
     ) throws -> Ledger.AppendOutcome {
         if let earlier = batchPositions[event.id] {
             guard batch[earlier].hasSameContent(as: event) else {
@@ -75,6 +88,10 @@ struct BatchAppender {
         do {
             try workspace.validate(event.payload, customerID: customerID, occurredAt: event.occurredAt)
             try checkProgramEvent(event)
+            if case .customerErased = event.payload, keys == nil {
+                throw RuleViolation(
+                    "this ledger keeps personal data in clear (it was created before encryption), so erasure cannot destroy it; copy the customers you keep into a new encrypted ledger")
+            }
         } catch let violation as RuleViolation {
             throw LedgerError.ruleViolation(index: index, eventID: event.id, reason: violation.reason)
         }
@@ -87,12 +104,23 @@ struct BatchAppender {
         record.reset()
         var stored = event
         if let storedPayload { stored.payload = .unrecognized(storedPayload) }
-        EventCodec.encode(
+        if let actor, stored.metadata.actor.isEmpty { stored.metadata.actor = actor }
+        var dataKey: [UInt8]?
+        if let keys, !personalIsSealed, storedPayload == nil, !customerID.isLedgerStream {
+            if case .customerRegistered = event.payload {
+                dataKey = try keys.create(for: customerID)
+            } else if event.payload.hasPersonalFields {
+                dataKey = try keys.key(for: customerID)
+            }
+        }
+        let personalPart = EventCodec.encode(
             stored, version: version, previousDistance: previousDistance, recordedAt: recordedAt, into: &record,
-            scratch: &scratch)
+            scratch: &scratch, sealingWith: dataKey, personalIsSealed: personalIsSealed)
         try write(eventID: event.id)
         try workspace.apply(
-            FoldEvent(event.payload), customerID: customerID, version: version, position: position, occurredAt: event.occurredAt)
+            FoldEvent(event.payload, personal: personalRecord(of: event, part: personalPart)), customerID: customerID,
+            version: version, position: position, occurredAt: event.occurredAt)
+        if case .customerErased = event.payload { try keys?.destroy(for: customerID) }
         var isRegistration = false
         if case .customerRegistered = event.payload { isRegistration = true }
         statistics.record(
@@ -103,6 +131,28 @@ struct BatchAppender {
         let outcome = Ledger.AppendOutcome(position: position, version: version, wasAppended: true)
         try payReferralRewards(after: event, index: index)
         return outcome
+    }
+
+    /// The personal record that the customer's state keeps of a registration or of a profile
+    /// update that changes a personal field, as the record stores it.
+    private func personalRecord(of event: NewEvent, part: EventCodec.PersonalPart) -> PersonalRecord? {
+        guard part.count > 0 else { return nil }
+        var mask: UInt64 = 0
+        switch event.payload {
+        case .customerRegistered:
+            break
+        case .profileUpdated:
+            // The stored mask, which a payload with withheld fields cannot give.
+            mask = record.bytes.withUnsafeBytes { bytes in
+                var reader = ByteReader(bytes, offset: part.publicOffset)
+                return (try? reader.readVarint()) ?? 0
+            }
+        default:
+            return nil
+        }
+        return PersonalRecord(
+            eventID: event.id, typeCode: event.payload.typeCode, mask: mask, isSealed: part.isSealed,
+            bytes: Array(record.bytes[part.offset..<part.offset + part.count]))
     }
 
     /// Checks the rules of program events, which need the log's latest time: the first is a
@@ -194,11 +244,8 @@ struct BatchAppender {
             guard let bytes = try transaction.get(schema.events, key) else {
                 throw LedgerError.corruptEvent(position: existingPosition, .truncated(at: 0))
             }
-            do {
-                return try EventCodec.decode(bytes, position: existingPosition)
-            } catch let error as DecodingError {
-                throw LedgerError.corruptEvent(position: existingPosition, error)
-            }
+            return try EventCodec.decode(
+                bytes, position: existingPosition, personal: PersonalDataReader(role: .admin, keys: keys))
         }
         let sameContent = event.hasContent(
             customerID: stored.customerID, occurredAt: stored.occurredAt, payload: stored.payload,

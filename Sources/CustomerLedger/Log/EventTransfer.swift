@@ -5,10 +5,20 @@ public struct ExportedEvent: Equatable, Sendable {
     public var event: RecordedEvent
     /// h(position), the chain hash after this event, as 64 lowercase hex digits.
     public var chainHash: String
+    /// For an event whose personal part is sealed: its stored public bytes and sealed personal
+    /// bytes, which an import stores as they are. The personal fields of ``event`` are then
+    /// withheld, so an export never holds personal data in clear.
+    public var sealedPayload: UnrecognizedPayload?
+    /// For the registration of a customer of an encrypted ledger who was not erased: the
+    /// customer's data key wrapped by the master key, which an import into a ledger with the same
+    /// master key stores as it is.
+    public var wrappedDataKey: [UInt8]?
 
-    public init(event: RecordedEvent, chainHash: String) {
+    public init(event: RecordedEvent, chainHash: String, sealedPayload: UnrecognizedPayload? = nil, wrappedDataKey: [UInt8]? = nil) {
         self.event = event
         self.chainHash = chainHash
+        self.sealedPayload = sealedPayload
+        self.wrappedDataKey = wrappedDataKey
     }
 }
 
@@ -24,16 +34,20 @@ public struct ExportHeader: Equatable, Sendable {
     public var previousHash: String
     /// The only customer whose events the export contains, or nil for every event.
     public var customer: CustomerID?
+    /// The fingerprint of the master key of an encrypted ledger, or nil for a ledger without
+    /// encryption. An import needs a ledger with the same key.
+    public var masterKeyFingerprint: String?
 
     public init(
         baseProgram: LoyaltyProgram, fromPosition: UInt64, throughPosition: UInt64, previousHash: String,
-        customer: CustomerID?
+        customer: CustomerID?, masterKeyFingerprint: String? = nil
     ) {
         self.baseProgram = baseProgram
         self.fromPosition = fromPosition
         self.throughPosition = throughPosition
         self.previousHash = previousHash
         self.customer = customer
+        self.masterKeyFingerprint = masterKeyFingerprint
     }
 }
 

@@ -26,16 +26,7 @@ struct ChainHash: Equatable, Sendable {
 
     /// The 64 lowercase hex digits of the bytes in order.
     var hex: String {
-        withBytes { bytes in
-            let digits = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(2 * Self.byteCount)
-            for byte in bytes {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
-            }
-            return String(decoding: text, as: UTF8.self)
-        }
+        withBytes { Hex.string($0) }
     }
 }
 

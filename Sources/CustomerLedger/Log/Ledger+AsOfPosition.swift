@@ -10,7 +10,9 @@ extension Ledger {
     ///   O(k log N) for a customer with k events, whatever the size of the log.
     @available(*, noasync)
     public func customer(_ id: CustomerID, asOfPosition position: UInt64) throws -> CustomerState? {
-        try environment.read { txn in try stateAsOf(txn, id, position: position, instant: nil)?.state }
+        try environment.read { txn in
+            try stateAsOf(txn, id, position: position, instant: nil).map { try resolved($0.state, personalReader(txn)) }
+        }
     }
 
     /// Returns the customer's points as the log stood at `position`, with pending points and
@@ -63,10 +65,8 @@ extension Ledger {
             state = stored
         } else {
             var workspace = ProjectionWorkspace(timeline: timeline, source: nil)
-            for event in try readChain(txn, of: id, from: stored.lastPosition) where event.position <= position {
-                try workspace.apply(
-                    FoldEvent(event.payload), customerID: event.customerID, version: event.version,
-                    position: event.position, occurredAt: event.occurredAt)
+            try foldChain(txn, of: id, from: stored.lastPosition, into: &workspace) { eventPosition, _ in
+                eventPosition <= position
             }
             state = workspace.loadedState(of: id)
         }

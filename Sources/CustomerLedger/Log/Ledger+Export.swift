@@ -42,7 +42,8 @@ extension Ledger {
             try header(
                 ExportHeader(
                     baseProgram: try schema.program(txn), fromPosition: first, throughPosition: last,
-                    previousHash: reader.previous.hex, customer: customer))
+                    previousHash: reader.previous.hex, customer: customer,
+                    masterKeyFingerprint: try schema.masterKeyCheck(txn).map { Hex.string($0.prefix(8)) }))
             if let customer {
                 try reader.deliverHistory(txn, of: customer, ledger: self, body)
             } else {
@@ -90,7 +91,7 @@ private struct ExportReader {
                 }
                 let hash = HashChain.link(after: previous, position: next, record: record)
                 try checkStoredHash(txn, hash, at: next)
-                try body(ExportedEvent(event: try ledger.decodeEvent(record, at: next), chainHash: hash.hex))
+                try body(try exported(record, at: next, hash: hash, txn))
                 previous = hash
                 next += 1
                 count += 1
@@ -106,16 +107,33 @@ private struct ExportReader {
     ) throws {
         for event in try ledger.readHistory(txn, of: customer) where event.position >= next && event.position <= end {
             let position = event.position
-            let hash = try Keys.withUInt64(position) { key -> ChainHash in
+            let exported = try Keys.withUInt64(position) { key -> ExportedEvent in
                 guard let record = try txn.get(schema.events, key) else {
                     throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
                 }
-                return HashChain.link(after: try storedHash(txn, at: position - 1), position: position, record: record)
+                let hash = HashChain.link(after: try storedHash(txn, at: position - 1), position: position, record: record)
+                try checkStoredHash(txn, hash, at: position)
+                return try self.exported(record, at: position, hash: hash, txn)
             }
-            try checkStoredHash(txn, hash, at: position)
-            try body(ExportedEvent(event: event, chainHash: hash.hex))
+            try body(exported)
             count += 1
         }
+    }
+
+    /// Decodes a record for an export. Personal parts stored in clear, in a ledger without
+    /// encryption, are decoded; sealed ones are carried as stored with the data key wrapped.
+    private func exported(_ record: UnsafeRawBufferPointer, at position: UInt64, hash: ChainHash, _ txn: Transaction)
+        throws -> ExportedEvent
+    {
+        let event = try EventCodec.decode(record, position: position, personal: PersonalDataReader(role: .admin, keys: nil))
+        var exported = ExportedEvent(event: event, chainHash: hash.hex)
+        exported.sealedPayload = try EventCodec.sealedPayload(of: record, position: position)
+        if case .customerRegistered = event.payload {
+            exported.wrappedDataKey = try Keys.withCustomer(event.customerID) { key in
+                try txn.get(schema.dataKeys, key).map { Array($0) }
+            }
+        }
+        return exported
     }
 
     private func checkStoredHash(_ txn: Transaction, _ computed: ChainHash, at position: UInt64) throws {

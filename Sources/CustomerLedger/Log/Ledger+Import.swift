@@ -32,10 +32,10 @@ extension Ledger {
     public func importEvents(
         _ events: [ExportedEvent], header: ExportHeader, progress: ((Int, Int) -> Void)? = nil
     ) throws -> EventImportSummary {
-        guard !isReadOnly else { throw LedgerError.readOnly }
+        try checkWritable("importing events")
         let prepared = try ImportPlan(events: events, header: header)
         let summary = try environment.write { txn in
-            try prepared.run(txn, schema: schema, clock: clock, progress: progress)
+            try prepared.run(txn, schema: schema, clock: clock, keys: keyRing(txn), actor: actor, progress: progress)
         }
         if summary.appended > 0 { commitNotifier.notify() }
         return summary
@@ -87,7 +87,7 @@ private struct ImportPlan {
                     index: index, field: "event_id",
                     reason: "\(event.id.uuidString.lowercased()) is also the id of the event at position \(earlier); every event needs its own id")
             }
-            storedPayloads.append(try Self.storedPayload(of: event, index: index))
+            storedPayloads.append(try exported.sealedPayload ?? Self.storedPayload(of: event, index: index))
             newEvents.append(
                 NewEvent(
                     id: event.id, customerID: event.customerID, occurredAt: event.occurredAt, payload: event.payload,
@@ -132,7 +132,8 @@ private struct ImportPlan {
 
     /// Checks the import against the ledger and appends its new events, in the caller's write transaction.
     func run(
-        _ txn: Transaction, schema: Schema, clock: @escaping @Sendable () -> Timestamp, progress: ((Int, Int) -> Void)?
+        _ txn: Transaction, schema: Schema, clock: @escaping @Sendable () -> Timestamp, keys: KeyRing?, actor: String,
+        progress: ((Int, Int) -> Void)?
     ) throws -> EventImportSummary {
         let last = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
         let from = header.fromPosition
@@ -144,6 +145,7 @@ private struct ImportPlan {
         // The base program comes first: it starts the chain, so an edited one changes h(0) and
         // fails the check of `previous_hash` or of the first line's hash.
         try checkBaseProgram(txn, schema: schema, ledgerIsEmpty: last == 0)
+        try checkMasterKey(txn, schema: schema, keys: keys)
         let ledgerHash = try schema.storedHash(txn, at: from - 1)
         guard ledgerHash.hex == header.previousHash else {
             throw EventTransferError(
@@ -160,7 +162,7 @@ private struct ImportPlan {
         var head = (position: last, hash: try schema.storedHash(txn, at: last))
         let newCount = events.count - presentCount
         if newCount > 0 {
-            head = try append(txn, schema: schema, clock: clock, from: presentCount, progress: progress)
+            head = try append(txn, schema: schema, clock: clock, keys: keys, actor: actor, from: presentCount, progress: progress)
         }
         return EventImportSummary(
             events: events.count, appended: newCount, alreadyPresent: presentCount,
@@ -169,10 +171,11 @@ private struct ImportPlan {
 
     /// Appends the events from index `first` on and checks each one's version and chain hash.
     private func append(
-        _ txn: Transaction, schema: Schema, clock: @escaping @Sendable () -> Timestamp, from first: Int,
+        _ txn: Transaction, schema: Schema, clock: @escaping @Sendable () -> Timestamp, keys: KeyRing?, actor: String,
+        from first: Int,
         progress: ((Int, Int) -> Void)?
     ) throws -> (position: UInt64, hash: ChainHash) {
-        var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock)
+        var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock, keys: keys, actor: nil)
         appender.derivesRewards = false
         let batch = Array(newEvents[first...])
         var outcomes: [Ledger.AppendOutcome] = []
@@ -181,9 +184,14 @@ private struct ImportPlan {
             let index = first + offset
             let outcome: Ledger.AppendOutcome
             do {
+                if let wrapped = events[index].wrappedDataKey, case .customerRegistered = batch[offset].payload,
+                    let keys
+                {
+                    try keys.store.put(txn, wrapped: wrapped, for: batch[offset].customerID)
+                }
                 outcome = try appender.append(
                     batch[offset], index: offset, batch: batch, outcomes: outcomes, expectedVersions: [:],
-                    storedPayload: storedPayloads[index])
+                    storedPayload: storedPayloads[index], personalIsSealed: events[index].sealedPayload != nil)
             } catch LedgerError.ruleViolation(_, _, let reason) {
                 throw EventTransferError(index: index, field: nil, reason: "rejected by a business rule: \(reason)")
             } catch LedgerError.eventIDReused(let id, let position) {
@@ -217,6 +225,29 @@ private struct ImportPlan {
         return (appender.position, appender.chainHash)
     }
 
+    /// Checks that an export with sealed personal data goes into a ledger with the same master key.
+    private func checkMasterKey(_ txn: Transaction, schema: Schema, keys: KeyRing?) throws {
+        let ledgerKey = try schema.masterKeyCheck(txn).map { Hex.string($0.prefix(8)) }
+        guard let exportKey = header.masterKeyFingerprint else {
+            if events.contains(where: { $0.sealedPayload != nil || $0.wrappedDataKey != nil }) {
+                throw EventTransferError(
+                    index: nil, field: "master_key",
+                    reason: "the export holds sealed personal data but names no master key; export it again with this version")
+            }
+            return
+        }
+        guard let ledgerKey else {
+            throw EventTransferError(
+                index: nil, field: "master_key",
+                reason: "the export comes from an encrypted ledger and this ledger keeps personal data in clear; import it into a new ledger created with the master key \(exportKey)")
+        }
+        guard ledgerKey == exportKey else {
+            throw EventTransferError(
+                index: nil, field: "master_key",
+                reason: "the export's personal data is sealed under the master key \(exportKey), and this ledger uses the master key \(ledgerKey); import it into a ledger created with the export's key")
+        }
+    }
+
     /// Stores the header's base program in an empty ledger, or checks that a ledger with events has the same one.
     private func checkBaseProgram(_ txn: Transaction, schema: Schema, ledgerIsEmpty: Bool) throws {
         let encoded = header.baseProgram.encode()
@@ -244,11 +275,7 @@ private struct ImportPlan {
             guard let bytes = try txn.get(schema.events, key) else {
                 throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
             }
-            do throws(DecodingError) {
-                return try EventCodec.decode(bytes, position: position)
-            } catch {
-                throw LedgerError.corruptEvent(position: position, error)
-            }
+            return try EventCodec.decode(bytes, position: position, personal: PersonalDataReader(role: .analyst, keys: nil))
         }
         if let field = Self.firstDifference(stored, exported.event) {
             throw EventTransferError(

@@ -46,8 +46,10 @@ extension Ledger {
     @available(*, noasync)
     public func customer(_ id: CustomerID, asOf instant: Timestamp) throws -> CustomerState? {
         try environment.read { txn in
-            guard let state = try schema.projectionSource(txn).customer(id) else { return nil }
-            return try stateAsOf(txn, state: state, timeline: schema.timeline(txn), instant: instant)
+            guard let state = try schema.projectionSource(txn).customer(id),
+                let earlier = try stateAsOf(txn, state: state, timeline: schema.timeline(txn), instant: instant)
+            else { return nil }
+            return try resolved(earlier, personalReader(txn))
         }
     }
 
@@ -115,14 +117,18 @@ extension Ledger {
     public func grantBirthdayRewards(asOf instant: Timestamp, metadata: EventMetadata = EventMetadata()) throws
         -> MaterializedEvents
     {
+        try checkAppendAllowed()
         let due: [NewEvent] = try environment.read { txn in
+            let reader = personalReader(txn)
             let program = try schema.timeline(txn).program(at: instant)
             guard let rule = program.birthday, rule.points > 0 else { return [] }
             let calendar = program.calendar
             let today = calendar.localDate(of: instant)
             var events: [NewEvent] = []
-            try forEachStoredState(txn) { state in
-                guard state.registeredAt <= instant, let birthday = state.profile.birthday,
+            try forEachStoredState(txn) { stored in
+                guard stored.registeredAt <= instant, stored.erasedAt == nil else { return }
+                let state = try resolved(stored, reader)
+                guard let birthday = state.profile.birthday,
                     let occurrence = ZonedCalendar.birthdayOccurrence(
                         of: birthday, in: today.year, leapDayInCommonYears: rule.leapDayInCommonYears)
                 else { return }
@@ -246,10 +252,8 @@ extension Ledger {
         -> CustomerState?
     {
         var workspace = ProjectionWorkspace(timeline: timeline, source: nil)
-        for event in try readChain(txn, of: state.customerID, from: state.lastPosition) where event.occurredAt <= instant {
-            try workspace.apply(
-                FoldEvent(event.payload), customerID: event.customerID, version: event.version, position: event.position,
-                occurredAt: event.occurredAt)
+        try foldChain(txn, of: state.customerID, from: state.lastPosition, into: &workspace) { _, occurredAt in
+            occurredAt <= instant
         }
         return workspace.loadedState(of: state.customerID)
     }

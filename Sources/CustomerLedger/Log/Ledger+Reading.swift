@@ -43,10 +43,11 @@ extension Ledger {
             try txn.withCursor(schema.events) { cursor in
                 var result: [RecordedEvent] = []
                 result.reserveCapacity(min(limit, 4096))
+                let personal = personalReader(txn)
                 var entry = try Keys.withUInt64(max(position, 1)) { try cursor.seek(atLeast: $0) }
                 while let (key, value) = entry, result.count < limit {
                     let eventPosition = Keys.readUInt64(key)
-                    result.append(try decodeEvent(value, at: eventPosition))
+                    result.append(try EventCodec.decode(value, position: eventPosition, personal: personal))
                     entry = try cursor.next()
                 }
                 return result
@@ -65,7 +66,16 @@ extension Ledger {
     /// - Complexity: O(log C) for C customers.
     @available(*, noasync)
     public func customer(_ id: CustomerID) throws -> CustomerState? {
-        try environment.read { txn in try schema.projectionSource(txn).customer(id) }
+        try environment.read { txn in
+            try schema.projectionSource(txn).customer(id).map { try resolved($0, personalReader(txn)) }
+        }
+    }
+
+    /// Returns `state` with the personal fields of its profile filled in as the key and the role allow.
+    func resolved(_ state: CustomerState, _ reader: PersonalDataReader) throws -> CustomerState {
+        var state = state
+        try reader.resolve(&state)
+        return state
     }
 
     /// Returns the customer's tier as of `instant`, or nil for a customer unknown or not yet
@@ -99,18 +109,8 @@ extension Ledger {
     @available(*, noasync)
     public func forEachCustomer(_ body: (CustomerState) throws -> Void) throws {
         try environment.read { txn in
-            let tables = try schema.activeProjections(txn)
-            try txn.withCursor(tables.customers) { cursor in
-                var entry = try cursor.first()
-                while let (key, value) = entry {
-                    do {
-                        try body(try CustomerState.decode(value))
-                    } catch let error as DecodingError {
-                        throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
-                    }
-                    entry = try cursor.next()
-                }
-            }
+            let reader = personalReader(txn)
+            try forEachStoredState(txn) { state in try body(try resolved(state, reader)) }
         }
     }
 
@@ -119,21 +119,11 @@ extension Ledger {
     public func tiers(asOf instant: Timestamp) throws -> [(state: CustomerState, tier: TierEvaluation)] {
         try environment.read { txn in
             let timeline = try schema.timeline(txn)
-            let tables = try schema.activeProjections(txn)
+            let reader = personalReader(txn)
             var result: [(CustomerState, TierEvaluation)] = []
-            try txn.withCursor(tables.customers) { cursor in
-                var entry = try cursor.first()
-                while let (key, value) = entry {
-                    let state: CustomerState
-                    do {
-                        state = try CustomerState.decode(value)
-                    } catch {
-                        throw LedgerError.corruptProjection("customer \(Keys.readUInt64(key)): \(error)")
-                    }
-                    if let tier = try evaluateTier(txn, state: state, timeline: timeline, asOf: instant) {
-                        result.append((state, tier))
-                    }
-                    entry = try cursor.next()
+            try forEachStoredState(txn) { state in
+                if let tier = try evaluateTier(txn, state: state, timeline: timeline, asOf: instant) {
+                    result.append((try resolved(state, reader), tier))
                 }
             }
             return result
@@ -172,15 +162,7 @@ extension Ledger {
     func readEvent(_ txn: Transaction, at position: UInt64) throws -> RecordedEvent? {
         try Keys.withUInt64(position) { key in
             guard let bytes = try txn.get(schema.events, key) else { return nil }
-            return try decodeEvent(bytes, at: position)
-        }
-    }
-
-    func decodeEvent(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> RecordedEvent {
-        do {
-            return try EventCodec.decode(bytes, position: position)
-        } catch {
-            throw LedgerError.corruptEvent(position: position, error)
+            return try EventCodec.decode(bytes, position: position, personal: personalReader(txn))
         }
     }
 
@@ -200,21 +182,63 @@ extension Ledger {
         return try readChain(txn, of: customerID, from: head)
     }
 
+    /// Folds into `workspace` the customer's events, from the one at `head` back to version 1,
+    /// for which `include` returns true, in version order. The events are read from their stored
+    /// bytes as replay reads them, so personal parts stay as stored.
+    func foldChain(
+        _ txn: Transaction, of customerID: CustomerID, from head: UInt64, into workspace: inout ProjectionWorkspace,
+        where include: (_ position: UInt64, _ occurredAt: Timestamp) -> Bool
+    ) throws {
+        var position = head
+        // Events that `include` leaves out are kept without a fold input, for the version check.
+        var chain: [(position: UInt64, header: EventCodec.Header, event: FoldEvent?)] = []
+        while position > 0 {
+            let found = try Keys.withUInt64(position) { key -> (EventCodec.Header, FoldEvent?) in
+                guard let bytes = try txn.get(schema.events, key) else {
+                    throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
+                }
+                do {
+                    var reader = ByteReader(bytes)
+                    let header = try EventCodec.decodeHeader(&reader, metadata: false)
+                    guard include(position, header.occurredAt) else { return (header, nil) }
+                    let event = try FoldEvent.decode(&reader, header: header, lineItems: workspace.timeline.needsLineItems)
+                    return (header, event)
+                } catch let error as DecodingError {
+                    throw LedgerError.corruptEvent(position: position, error)
+                }
+            }
+            let header = found.0
+            let previous = header.previousPosition(of: position)
+            let expectedVersion = chain.last.map { $0.header.version - 1 } ?? header.version
+            guard header.customerID == customerID, header.version == expectedVersion,
+                (previous == 0) == (header.version == 1)
+            else {
+                throw LedgerError.corruptEvent(
+                    position: position, .malformed("the chain of customer \(customerID) is broken here", at: 0))
+            }
+            chain.append((position, header, found.1))
+            position = previous
+        }
+        for (eventPosition, header, event) in chain.reversed() {
+            guard let event else { continue }
+            try workspace.apply(
+                event, customerID: customerID, version: header.version, position: eventPosition,
+                occurredAt: header.occurredAt)
+        }
+    }
+
     /// Reads the customer's events from the one at `head` back to version 1, in version order.
     /// Throws ``LedgerError/corruptEvent(position:_:)`` where the chain is broken.
     func readChain(_ txn: Transaction, of customerID: CustomerID, from head: UInt64) throws -> [RecordedEvent] {
         var position = head
         var events: [RecordedEvent] = []
+        let personal = personalReader(txn)
         while position > 0 {
             let (event, previous) = try Keys.withUInt64(position) { key -> (RecordedEvent, UInt64) in
                 guard let bytes = try txn.get(schema.events, key) else {
                     throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
                 }
-                do throws(DecodingError) {
-                    return try EventCodec.decodeLinked(bytes, position: position)
-                } catch {
-                    throw LedgerError.corruptEvent(position: position, error)
-                }
+                return try EventCodec.decodeLinked(bytes, position: position, personal: personal)
             }
             let expectedVersion = events.last.map { $0.version - 1 } ?? event.version
             guard event.customerID == customerID, event.version == expectedVersion,

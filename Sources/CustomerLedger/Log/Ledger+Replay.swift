@@ -25,7 +25,7 @@ extension Ledger {
     public func replay(
         program newProgram: LoyaltyProgram? = nil, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws -> ReplaySummary {
-        guard !isReadOnly else { throw LedgerError.readOnly }
+        try checkWritable("replaying the log")
         if let newProgram {
             try newProgram.validate()
             // The base program starts the hash chain, so changing it under stored events would
@@ -126,9 +126,7 @@ struct ReplayFold {
                 events += 1
                 return
             }
-            let event = try FoldEvent.decode(
-                &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion,
-                lineItems: workspace.timeline.needsLineItems)
+            let event = try FoldEvent.decode(&reader, header: header, lineItems: workspace.timeline.needsLineItems)
             guard reader.isAtEnd else {
                 throw DecodingError.malformed("\(reader.remaining) bytes after the payload", at: reader.offset)
             }

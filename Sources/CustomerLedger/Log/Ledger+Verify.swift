@@ -45,7 +45,9 @@ extension Ledger {
     @available(*, noasync)
     func verify(chunkSize: Int, progress: ((UInt64, UInt64) -> Void)?) throws -> VerificationReport {
         precondition(chunkSize > 0, "a verification chunk needs at least one event")
-        var verifier = try environment.read { txn in try LogVerifier(schema: schema, transaction: txn) }
+        var verifier = try environment.read { txn in try LogVerifier(schema: schema, transaction: txn) { txn in
+                PersonalDataReader(role: .admin, keys: self.keyRing(txn))
+            } }
         while true {
             let report = try environment.read { txn in try verifier.checkChunk(txn, limit: chunkSize) }
             progress?(verifier.eventsChecked, verifier.startPosition)
@@ -100,8 +102,13 @@ struct LogVerifier {
     var indexNeedsReverseCheck = false
     var positionFindings = FindingList()
 
-    init(schema: Schema, transaction txn: Transaction) throws {
+    /// Opens sealed personal parts in each chunk's transaction.
+    let personalReader: (Transaction) -> PersonalDataReader
+    private var personal = PersonalDataReader(role: .analyst, keys: nil)
+
+    init(schema: Schema, transaction txn: Transaction, personalReader: @escaping (Transaction) -> PersonalDataReader) throws {
         self.schema = schema
+        self.personalReader = personalReader
         startPosition = try schema.metaUInt64(txn, Schema.MetaKey.logPosition)
         genesis = try schema.genesis(txn)
         recomputed = genesis
@@ -117,7 +124,11 @@ struct LogVerifier {
     mutating func checkChunk(_ txn: Transaction, limit: Int) throws -> VerificationReport? {
         // Refunds rebuild their orders from the events of this transaction.
         fold.workspace.source = ProjectionSource(transaction: txn, customers: nil, events: schema.events)
-        defer { fold.workspace.source = nil }
+        personal = personalReader(txn)
+        defer {
+            fold.workspace.source = nil
+            personal = PersonalDataReader(role: .analyst, keys: nil)
+        }
 
         let start = (previous?.position ?? 0) + 1
         let reachedEnd = try txn.withCursor(schema.events) { events in
@@ -168,7 +179,7 @@ struct LogVerifier {
 
         let header: EventCodec.Header
         do {
-            header = try Self.decodeRecord(record)
+            header = try Self.decodeRecord(record, position: position, personal: personal)
         } catch {
             positionFindings.add(
                 .init(kind: .undecodableRecord, position: position, detail: "the record does not decode: \(error)"))
@@ -308,11 +319,17 @@ struct LogVerifier {
     }
 
     /// Decodes a whole record, as ``EventCodec/decode(_:position:)`` does, and returns its header.
-    private static func decodeRecord(_ record: UnsafeRawBufferPointer) throws(DecodingError) -> EventCodec.Header {
+    /// With the master key, sealed personal parts are opened too, so that ciphertext that fails
+    /// authentication is found even when its chain hash was recomputed.
+    private static func decodeRecord(_ record: UnsafeRawBufferPointer, position: UInt64, personal: PersonalDataReader)
+        throws -> EventCodec.Header
+    {
         var reader = ByteReader(record)
         let header = try EventCodec.decodeHeader(&reader, metadata: true)
-        _ = try EventCodec.decodePayload(&reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
-        guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the payload", at: reader.offset) }
+        _ = try EventCodec.decodePayload(&reader, header: header, personal: personal, position: position)
+        guard reader.isAtEnd else {
+            throw DecodingError.malformed("\(reader.remaining) bytes after the payload", at: reader.offset)
+        }
         return header
     }
 }

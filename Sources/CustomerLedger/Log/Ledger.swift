@@ -30,16 +30,38 @@ public final class Ledger: @unchecked Sendable {
         public var initialMapSize: Int
         /// The ledger's clock for recorded-at times. Projections never read it.
         public var clock: @Sendable () -> Timestamp
+        /// The key that wraps the customers' data keys. A new ledger is encrypted with it. An
+        /// encrypted ledger opened without it is read-only, and its personal fields are withheld.
+        public var masterKey: MasterKey?
+        /// What this reader may see of personal data, and whether it may append.
+        public var role: AccessRole
+        /// Who appends: recorded on every appended event that names no actor of its own.
+        public var actor: String
+        /// False creates a new ledger that stores personal data in clear, without a master key.
+        /// Such a ledger cannot erase customers by destroying their keys.
+        public var encryptsPersonalData: Bool
 
         public init(
             program: LoyaltyProgram? = nil, readOnly: Bool = false, initialMapSize: Int = 64 << 20,
-            clock: @escaping @Sendable () -> Timestamp = Ledger.systemClock
+            clock: @escaping @Sendable () -> Timestamp = Ledger.systemClock, masterKey: MasterKey? = nil,
+            role: AccessRole = .admin, actor: String = Ledger.defaultActor, encryptsPersonalData: Bool = true
         ) {
             self.program = program
             self.readOnly = readOnly
             self.initialMapSize = initialMapSize
             self.clock = clock
+            self.masterKey = masterKey
+            self.role = role
+            self.actor = actor
+            self.encryptsPersonalData = encryptsPersonalData
         }
+    }
+
+    /// The login name of the process's user, or `unknown` when it has none.
+    public static var defaultActor: String {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "unknown" }
+        let text = String(cString: name)
+        return text.isEmpty ? "unknown" : text
     }
 
     /// The wall clock, in microseconds.
@@ -51,10 +73,20 @@ public final class Ledger: @unchecked Sendable {
 
     let environment: Environment
     let schema: Schema
+    /// True when the ledger was opened read-only, or without the master key of an encrypted ledger.
     public let isReadOnly: Bool
+    /// True when personal data is sealed under per-customer data keys. Ledgers upgraded from a
+    /// version before encryption keep their personal data in clear.
+    public let isEncrypted: Bool
+    /// The reader's role.
+    public let role: AccessRole
+    /// The actor recorded on appended events that name none.
+    public let actor: String
+    /// The master key, when it was given and the ledger is encrypted.
+    let masterKey: MasterKey?
     let clock: @Sendable () -> Timestamp
     /// Wakes the subscriptions of this process after each committed append.
-    let commitNotifier = CommitNotifier()
+    let commitNotifier: CommitNotifier
 
     /// The absolute path of the folder that contains the database files.
     public var path: String { environment.path }
@@ -75,23 +107,53 @@ public final class Ledger: @unchecked Sendable {
         }
         if let program = options.program { try program.validate() }
         try HashChain.prepare()
-        if options.readOnly && !FileManager.default.fileExists(atPath: path + "/data.mdb") {
+        let exists = FileManager.default.fileExists(atPath: path + "/data.mdb")
+        if options.readOnly && !exists {
             throw LMDBError(code: ENOENT, call: "mdb_env_open", path: path)
         }
+        if !exists && options.encryptsPersonalData && options.masterKey == nil {
+            throw PrivacyError.masterKeyRequired("creating a ledger")
+        }
+        let actor = options.actor.trimmingCharacters(in: .whitespaces)
+        guard !actor.isEmpty, actor.utf8.count <= 256, !actor.utf8.contains(0) else {
+            throw StorageError(description: "the actor must be 1 to 256 bytes of text without NUL; pass a user or service name")
+        }
 
-        environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
-        isReadOnly = options.readOnly
+        let environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
+        let schema = try Schema.open(environment, create: !options.readOnly)
+        self.environment = environment
+        self.schema = schema
+        commitNotifier = CommitNotifier()
         clock = options.clock
-        schema = try Schema.open(environment, create: !options.readOnly)
+        role = options.role
+        self.actor = actor
 
-        if !options.readOnly {
+        // The master key is checked before anything is written, so a wrong key changes nothing.
+        let stored = try environment.read { txn -> (check: [UInt8]?, isNew: Bool) in
+            (try schema.masterKeyCheck(txn), try schema.metaBytes(txn, Schema.MetaKey.format) == nil)
+        }
+        if let check = stored.check, let key = options.masterKey {
+            guard sodiumEqual(check, key.checkValue) else {
+                throw PrivacyError.wrongMasterKey(given: key.fingerprint, expected: Hex.string(check.prefix(8)))
+            }
+        }
+        let encrypted = stored.check != nil || (stored.isNew && options.encryptsPersonalData)
+        isEncrypted = encrypted
+        masterKey = encrypted ? options.masterKey : nil
+        // Without its master key an encrypted ledger can only be read.
+        let writable = !options.readOnly && (!encrypted || options.masterKey != nil)
+        isReadOnly = !writable
+
+        if writable {
             let rebuild = try environment.write { txn in
-                try schema.initialize(txn, program: options.program ?? LoyaltyProgram(currency: .cny))
+                try schema.initialize(
+                    txn, program: options.program ?? LoyaltyProgram(currency: .cny),
+                    masterKey: options.encryptsPersonalData ? options.masterKey : nil)
                 return try schema.metaBytes(txn, Schema.MetaKey.rebuildProjections) == [1]
             }
-            // An upgrade from format 1 rebuilds the projections in their current encoding. The
-            // flag is cleared only after the replay commits, so an interrupted upgrade resumes on
-            // the next open.
+            // An upgrade from an older format rebuilds the projections in their current encoding.
+            // The flag is cleared only after the replay commits, so an interrupted upgrade resumes
+            // on the next open.
             if rebuild {
                 try replay()
                 try environment.write { txn in try schema.putMeta(txn, Schema.MetaKey.rebuildProjections, [0]) }
@@ -99,6 +161,19 @@ public final class Ledger: @unchecked Sendable {
         } else {
             try environment.read { txn in try schema.checkFormat(txn) }
         }
+    }
+
+    /// A ledger on the same storage as `other`, for ``withRole(_:)``.
+    init(sharing other: Ledger, role: AccessRole) {
+        environment = other.environment
+        schema = other.schema
+        isReadOnly = other.isReadOnly
+        isEncrypted = other.isEncrypted
+        self.role = role
+        actor = other.actor
+        masterKey = other.masterKey
+        clock = other.clock
+        commitNotifier = other.commitNotifier
     }
 
     /// The outcome of appending one event.
@@ -140,10 +215,13 @@ public final class Ledger: @unchecked Sendable {
     public func append(
         _ events: [NewEvent], expectedVersions: [CustomerID: UInt32] = [:], progress: ((Int, Int) -> Void)? = nil
     ) throws -> [AppendOutcome] {
-        guard !isReadOnly else { throw LedgerError.readOnly }
+        try checkAppendAllowed()
         if events.isEmpty { return [] }
+        if role != .admin, events.contains(where: { $0.payload.type == .customerErased }) {
+            throw PrivacyError.roleNotAllowed(role: role, operation: "erase customers")
+        }
         let committed = try environment.write { txn in
-            var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock)
+            var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock, keys: keyRing(txn), actor: actor)
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(events.count)
             for (index, event) in events.enumerated() {
@@ -160,10 +238,45 @@ public final class Ledger: @unchecked Sendable {
         return committed
     }
 
+    /// Throws unless this ledger may append: opened writable, with its master key when it is
+    /// encrypted, by a role that may append.
+    func checkAppendAllowed() throws {
+        try checkWritable("appending events")
+        guard role.mayAppend else { throw PrivacyError.roleNotAllowed(role: role, operation: "append events") }
+    }
+
+    /// Throws unless this ledger was opened writable, with its master key when it is encrypted.
+    func checkWritable(_ operation: String) throws {
+        guard !isReadOnly else {
+            if isEncrypted && masterKey == nil { throw PrivacyError.masterKeyRequired(operation) }
+            throw LedgerError.readOnly
+        }
+    }
+
+    /// The data keys for a transaction, or nil when the ledger is not encrypted or was opened
+    /// without its master key.
+    func keyRing(_ txn: Transaction) -> KeyRing? {
+        guard isEncrypted, let masterKey else { return nil }
+        return KeyRing(store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey), transaction: txn)
+    }
+
+    /// The reader of personal data for a transaction, for this ledger's role and key.
+    func personalReader(_ txn: Transaction) -> PersonalDataReader {
+        PersonalDataReader(role: role, keys: keyRing(txn))
+    }
+
     /// Reads the newest loyalty program: the last recorded version, or the one the ledger was
     /// created with. ``program(asOf:)`` returns the one in force at an instant.
     @available(*, noasync)
     public func program() throws -> LoyaltyProgram {
         try environment.read { txn in try schema.timeline(txn).latest }
     }
+}
+
+/// Compares two byte arrays in time that does not depend on where they differ.
+func sodiumEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+    guard left.count == right.count else { return false }
+    var difference: UInt8 = 0
+    for index in left.indices { difference |= left[index] ^ right[index] }
+    return difference == 0
 }

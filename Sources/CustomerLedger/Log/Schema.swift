@@ -10,12 +10,15 @@ import Foundation
 ///   over the stored records (see ``HashChain``), written in the transaction of its event.
 /// - `customers.0`/`customers.1`: two projection tables. `meta["projections.active"]` names the
 ///   live one, so that replay fills the other and swaps.
+/// - `data-keys`: customer id (8 bytes, big-endian) → the customer's data key wrapped by the
+///   master key (see ``DataKeyStore``), in an encrypted ledger.
 /// - `meta`: format, last position, chain head, projection position, active projection set,
-///   program and statistics.
+///   program, statistics and, in an encrypted ledger, the master key's check value.
 struct Schema {
     let events: Database
     let eventIDs: Database
     let hashes: Database
+    let dataKeys: Database
     let meta: Database
     let projectionSets: [ProjectionTables]
     /// The last program decoded, reused while the stored bytes stay the same.
@@ -23,10 +26,14 @@ struct Schema {
     /// The last program timeline decoded, reused while the stored versions stay the same.
     let timelineCache = TimelineCache()
 
-    /// Format 2 added the hash chain: the `hashes` table and `meta["chain.head"]`. Opening a
-    /// format 1 ledger writable upgrades it.
-    static let format: UInt8 = 2
+    /// Format 2 added the hash chain: the `hashes` table and `meta["chain.head"]`. Format 3
+    /// added encryption: the `data-keys` table, `meta["encryption"]`, sealed personal parts,
+    /// and customer states without personal data in clear. Opening a format 1 or 2 ledger
+    /// writable upgrades it; its events keep their personal data in clear, because the hash
+    /// chain covers the stored bytes.
+    static let format: UInt8 = 3
     static let formatWithoutHashChain: UInt8 = 1
+    static let formatWithoutEncryption: UInt8 = 2
 
     enum MetaKey {
         static let format = "format"
@@ -42,6 +49,9 @@ struct Schema {
         /// 1 while projections written by an older format wait to be rebuilt by a replay, else 0 or absent.
         static let rebuildProjections = "projections.rebuild"
         static let statistics = "statistics"
+        /// In an encrypted ledger: the scheme (1, XChaCha20-Poly1305 with per-customer keys),
+        /// then the 32-byte check value of the master key (``MasterKey/checkValue``).
+        static let encryption = "encryption"
     }
 
     static func open(_ environment: Environment, create: Bool) throws -> Schema {
@@ -60,33 +70,50 @@ struct Schema {
             ProjectionTables(customers: try database("customers.0")),
             ProjectionTables(customers: try database("customers.1")),
         ]
-        let hashes: Database
-        do {
-            hashes = try environment.database("hashes", create: create)
-        } catch let error as LMDBError where error.code == LMDBError.notFound {
-            // Only a read-only open gets here: a writable one creates the table.
-            var key = MetaKey.format
-            let format = try environment.read { txn in
-                try key.withUTF8 { try txn.get(meta, UnsafeRawBufferPointer($0)).map { Array($0) } }
+        // Only a read-only open can miss these tables: a writable one creates them.
+        func upgradedTable(_ name: String) throws -> Database {
+            do {
+                return try environment.database(name, create: create)
+            } catch let error as LMDBError where error.code == LMDBError.notFound {
+                var key = MetaKey.format
+                let format = try environment.read { txn in
+                    try key.withUTF8 { try txn.get(meta, UnsafeRawBufferPointer($0)).map { Array($0) } }
+                }
+                if let format, format == [formatWithoutHashChain] || format == [formatWithoutEncryption] {
+                    throw upgradeNeeded(from: format[0])
+                }
+                throw LedgerError.incompatibleDatabase(
+                    "'\(environment.path)' has no '\(name)' table; it is not a ledger database")
             }
-            if format == [formatWithoutHashChain] { throw upgradeNeeded }
-            throw LedgerError.incompatibleDatabase(
-                "'\(environment.path)' has no 'hashes' table; it is not a ledger database")
         }
-        return Schema(events: events, eventIDs: eventIDs, hashes: hashes, meta: meta, projectionSets: projectionSets)
+        let hashes = try upgradedTable("hashes")
+        let dataKeys = try upgradedTable("data-keys")
+        return Schema(
+            events: events, eventIDs: eventIDs, hashes: hashes, dataKeys: dataKeys, meta: meta,
+            projectionSets: projectionSets)
     }
 
-    /// The error for a format 1 ledger opened read-only, which cannot get its hash chain.
-    static let upgradeNeeded = LedgerError.incompatibleDatabase(
-        "the ledger has format 1, from a version without the hash chain; open it once writable to upgrade it to format 2, which hashes every stored event; in the CLI, 'ledger replay' opens it writable")
+    /// The error for a ledger of an older format opened read-only, which cannot be upgraded.
+    static func upgradeNeeded(from format: UInt8) -> LedgerError {
+        let missing = format == formatWithoutHashChain ? "the hash chain and encryption" : "encryption"
+        return LedgerError.incompatibleDatabase(
+            "the ledger has format \(format), from a version without \(missing); open it once writable to upgrade it to format \(Schema.format), which rebuilds the projections; in the CLI, 'ledger replay' opens it writable")
+    }
 
-    /// Writes the format and program of a new ledger, or checks the format of an existing one.
-    func initialize(_ txn: Transaction, program: LoyaltyProgram) throws {
+    /// Writes the format, program and master key check of a new ledger, or checks the format of
+    /// an existing one and upgrades an older format.
+    ///
+    /// - parameter masterKey: the key that encrypts a new ledger, or nil for one that keeps
+    ///   personal data in clear.
+    func initialize(_ txn: Transaction, program: LoyaltyProgram, masterKey: MasterKey?) throws {
         if let format = try metaBytes(txn, MetaKey.format) {
             if format == [Schema.formatWithoutHashChain] {
                 try upgradeToHashChain(txn)
-                // Format 1 also stored customer states in their first encoding, without lots,
+            }
+            if format == [Schema.formatWithoutHashChain] || format == [Schema.formatWithoutEncryption] {
+                // Older formats stored personal data in the customer states and lacked lots,
                 // window currencies or the latest event time, so the projections are rebuilt.
+                try putMeta(txn, MetaKey.format, [Schema.format])
                 try putMeta(txn, MetaKey.rebuildProjections, [1])
             }
             try checkFormat(txn)
@@ -95,6 +122,17 @@ struct Schema {
         try putMeta(txn, MetaKey.format, [Schema.format])
         try putMeta(txn, MetaKey.program, program.encode())
         try putMeta(txn, MetaKey.activeSet, [0])
+        if let masterKey { try putMeta(txn, MetaKey.encryption, [1] + masterKey.checkValue) }
+    }
+
+    /// Returns the stored check value of the master key, or nil for a ledger without encryption.
+    func masterKeyCheck(_ txn: Transaction) throws -> [UInt8]? {
+        guard let stored = try metaBytes(txn, MetaKey.encryption) else { return nil }
+        guard stored.count == 33, stored[0] == 1 else {
+            throw LedgerError.incompatibleDatabase(
+                "the ledger's encryption settings are damaged or from a newer version; restore the ledger from a backup or use a newer version")
+        }
+        return Array(stored[1...])
     }
 
     func checkFormat(_ txn: Transaction) throws {
@@ -102,7 +140,9 @@ struct Schema {
             throw LedgerError.incompatibleDatabase(
                 "the folder contains no initialized ledger; open it once without read-only to initialize it")
         }
-        if format == [Schema.formatWithoutHashChain] { throw Schema.upgradeNeeded }
+        if format == [Schema.formatWithoutHashChain] || format == [Schema.formatWithoutEncryption] {
+            throw Schema.upgradeNeeded(from: format[0])
+        }
         guard format == [Schema.format] else {
             throw LedgerError.incompatibleDatabase(
                 "the database has format \(format.first ?? 0) and this version reads format \(Schema.format); use a matching version of the ledger")

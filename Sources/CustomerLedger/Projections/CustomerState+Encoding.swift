@@ -1,7 +1,10 @@
 extension CustomerState {
     /// Format 1 had no lots, debt, rewards, tier assignment, lifetime totals or points
-    /// per order and window entry. Format 2 adds them.
-    static let encodingFormat: UInt8 = 2
+    /// per order and window entry. Format 2 added them. Format 3 keeps only the province and city
+    /// of the profile in clear, with the personal parts of the customer's registration and
+    /// profile updates as stored in their events, and the erasure time. Older formats are
+    /// rebuilt by a replay when the ledger is upgraded, so only format 3 is read.
+    static let encodingFormat: UInt8 = 3
 
     /// Writes the state in the projection table's binary form. Equal states give equal bytes.
     func encode(into writer: inout ByteWriter) {
@@ -10,7 +13,17 @@ extension CustomerState {
         writer.write(varint: UInt64(version))
         writer.write(varint: lastPosition)
         writer.write(signed: registeredAt.microseconds)
-        writer.write(lengthPrefixed: profileBytes)
+        writer.write(profile.province)
+        writer.write(profile.city)
+        writer.write(varint: UInt64(personalRecords.count))
+        for record in personalRecords {
+            withUnsafeBytes(of: record.eventID.uuid) { writer.write(raw: $0) }
+            writer.write(varint: UInt64(record.typeCode))
+            writer.write(varint: record.mask)
+            writer.write(record.isSealed ? 1 : 0)
+            writer.write(lengthPrefixed: record.bytes)
+        }
+        writeOptional(erasedAt, into: &writer)
         writer.write(varint: referrer?.rawValue ?? 0)
         writeOptional(firstPurchaseAt, into: &writer)
         writeOptional(lastPurchaseAt, into: &writer)
@@ -83,7 +96,7 @@ extension CustomerState {
     static func lastPosition(in buffer: UnsafeRawBufferPointer) throws(DecodingError) -> UInt64 {
         var reader = ByteReader(buffer)
         let format = try reader.readByte()
-        guard format == 1 || format == encodingFormat else {
+        guard format == encodingFormat else {
             throw .malformed("unknown customer state format \(format)", at: 0)
         }
         _ = try reader.readVarint()
@@ -95,7 +108,7 @@ extension CustomerState {
     static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> CustomerState {
         var reader = ByteReader(buffer)
         let format = try reader.readByte()
-        guard format == 1 || format == encodingFormat else {
+        guard format == encodingFormat else {
             throw .malformed("unknown customer state format \(format)", at: 0)
         }
 
@@ -103,12 +116,32 @@ extension CustomerState {
         let version = UInt32(truncatingIfNeeded: try reader.readVarint())
         let lastPosition = try reader.readVarint()
         let registeredAt = Timestamp(microseconds: try reader.readSigned())
-        let profileLength = try reader.readLength()
-        let profileBytes = try reader.slice(profileLength)
-        try checkProfile(profileBytes)
+        let province = try reader.readString()
+        let city = try reader.readString()
+        let recordCount = try reader.readVarint()
+        guard recordCount <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
+        var records: [PersonalRecord] = []
+        records.reserveCapacity(Int(recordCount))
+        for _ in 0..<recordCount {
+            let eventID = try EventCodec.readUUID(&reader)
+            let typeCode = try reader.readVarint()
+            guard typeCode == UInt64(EventType.customerRegistered.rawValue)
+                || typeCode == UInt64(EventType.profileUpdated.rawValue)
+            else { throw .malformed("personal record of type \(typeCode)", at: reader.offset) }
+            let mask = try reader.readVarint()
+            let isSealed = try reader.readByte() != 0
+            records.append(
+                PersonalRecord(
+                    eventID: eventID, typeCode: UInt16(typeCode), mask: mask, isSealed: isSealed,
+                    bytes: try reader.readLengthPrefixed()))
+        }
+        let erasedAt = try readOptional(&reader)
         let referrer = CustomerID(try reader.readVarint())
         var state = CustomerState(
-            customerID: id, registeredAt: registeredAt, profileBytes: Array(profileBytes), referrer: referrer)
+            customerID: id, registeredAt: registeredAt, profile: CustomerProfile(name: "", province: province, city: city),
+            referrer: referrer)
+        state.personalRecords = records
+        state.erasedAt = erasedAt
         state.version = version
         state.lastPosition = lastPosition
         state.firstPurchaseAt = try readOptional(&reader)
@@ -217,49 +250,6 @@ extension CustomerState {
         if format == 1 { state.latestEventAt = state.latestSpendAt }
         guard reader.isAtEnd else { throw .malformed("trailing bytes in customer state", at: reader.offset) }
         return state
-    }
-
-    /// Encodes a profile: name, phone, email, birthday, province, city and address.
-    static func encode(_ profile: CustomerProfile) -> [UInt8] {
-        var writer = ByteWriter(capacity: 96)
-        writer.write(profile.name)
-        writer.write(profile.phone)
-        writer.write(profile.email)
-        writer.write(varint: UInt64(profile.birthday?.packed ?? 0))
-        writer.write(profile.province)
-        writer.write(profile.city)
-        writer.write(profile.address)
-        return writer.bytes
-    }
-
-    /// Decodes bytes that ``checkProfile(_:)`` accepted. Invalid UTF-8 is replaced, never trapped on.
-    static func decodeProfile(_ bytes: [UInt8]) -> CustomerProfile {
-        bytes.withUnsafeBytes { buffer in
-            var reader = ByteReader(buffer)
-            func text() -> String {
-                guard let length = try? reader.readLength(), let slice = try? reader.slice(length) else { return "" }
-                return String(decoding: slice, as: UTF8.self)
-            }
-            let name = text()
-            let phone = text()
-            let email = text()
-            let birthday = (try? PayloadCodec.readDate(&reader)) ?? nil
-            let province = text()
-            let city = text()
-            let address = text()
-            return CustomerProfile(
-                name: name, phone: phone, email: email, birthday: birthday, province: province, city: city,
-                address: address)
-        }
-    }
-
-    /// Checks the layout of encoded profile bytes without building strings.
-    static func checkProfile(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) {
-        var reader = ByteReader(bytes)
-        for _ in 0..<3 { try reader.skipString() }
-        _ = try PayloadCodec.readDate(&reader)
-        for _ in 0..<3 { try reader.skipString() }
-        guard reader.isAtEnd else { throw .malformed("trailing bytes in a stored profile", at: reader.offset) }
     }
 
     private func writeOptional(_ instant: Timestamp?, into writer: inout ByteWriter) {

@@ -6,9 +6,17 @@ public struct CustomerState: Equatable, Sendable {
     /// The log position of the customer's last event.
     public var lastPosition: UInt64
     public var registeredAt: Timestamp
-    /// The encoded profile. Most events never touch it, so folding them neither decodes nor
-    /// re-encodes its strings.
-    var profileBytes: [UInt8]
+    /// The customer's profile. Projections keep only the province and city, which stay in clear
+    /// for analysis; reads through ``Ledger`` fill in the personal fields from
+    /// ``personalRecords`` as the master key and the role allow, and set ``personalData``.
+    public internal(set) var profile: CustomerProfile
+    /// Whether ``profile``'s personal fields are shown, masked or withheld.
+    public internal(set) var personalData: PersonalDataStatus = .withheld(.role)
+    /// The personal parts of the registration and of each profile update that changed a
+    /// personal field, in order, as stored in the events.
+    var personalRecords: [PersonalRecord]
+    /// When the customer's personal data was erased, or nil.
+    public internal(set) var erasedAt: Timestamp?
     public var referrer: CustomerID?
     public var firstPurchaseAt: Timestamp?
     public var lastPurchaseAt: Timestamp?
@@ -52,20 +60,18 @@ public struct CustomerState: Equatable, Sendable {
     /// left ``window``.
     var windowBase: WindowTotals
 
-    /// Creates the state of a new customer.
-    init(customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?) {
-        self.init(
-            customerID: customerID, registeredAt: registeredAt, profileBytes: CustomerState.encode(profile),
-            referrer: referrer)
-    }
-
-    /// Creates the state of a new customer whose profile is already in its stored form.
-    init(customerID: CustomerID, registeredAt: Timestamp, profileBytes: [UInt8], referrer: CustomerID?) {
+    /// Creates the state of a new customer, keeping the province and city of `profile`.
+    init(
+        customerID: CustomerID, registeredAt: Timestamp, profile: CustomerProfile, referrer: CustomerID?,
+        personal: PersonalRecord? = nil
+    ) {
         self.customerID = customerID
         version = 0
         lastPosition = 0
         self.registeredAt = registeredAt
-        self.profileBytes = profileBytes
+        self.profile = CustomerProfile(name: "", province: profile.province, city: profile.city)
+        personalRecords = personal.map { [$0] } ?? []
+        erasedAt = nil
         self.referrer = referrer
         purchaseCount = 0
         refundCount = 0
@@ -85,12 +91,6 @@ public struct CustomerState: Equatable, Sendable {
         rewardKeys = []
         tierAssignment = nil
         windowBase = WindowTotals()
-    }
-
-    /// The customer's current profile.
-    public var profile: CustomerProfile {
-        get { CustomerState.decodeProfile(profileBytes) }
-        set { profileBytes = CustomerState.encode(newValue) }
     }
 
     /// The average rating, or nil without feedback.

@@ -4,9 +4,12 @@
 /// Replay reads it straight from stored bytes, without building the strings that projections
 /// never look at, such as SKUs, channels and feedback text.
 enum FoldEvent {
-    /// A registration, with the profile already in ``CustomerState``'s stored form.
-    case registered(profileBytes: [UInt8], referrer: CustomerID?)
-    case profileUpdated(ProfileChanges)
+    /// A registration: its province and city, and its personal part as stored.
+    case registered(province: String, city: String, referrer: CustomerID?, personal: PersonalRecord?)
+    /// A profile update: its province and city changes, and its personal part as stored when it
+    /// changes a personal field.
+    case profileUpdated(province: String?, city: String?, personal: PersonalRecord?)
+    case erased
     /// A purchase, with line items only when some program earns by SKU or category.
     case purchase(orderID: String, amount: Money, lineItems: [FoldLineItem])
     case refund(orderID: String, amount: Money)
@@ -21,12 +24,18 @@ enum FoldEvent {
     /// An event that projections skip, apart from its version and position.
     case skipped
 
-    init(_ payload: EventPayload) {
+    /// - parameter personal: the personal part of a registration or profile update as the
+    ///   record stores it, or nil when there is none.
+    init(_ payload: EventPayload, personal: PersonalRecord? = nil) {
         switch payload {
         case .customerRegistered(let registered):
-            self = .registered(profileBytes: CustomerState.encode(registered.profile), referrer: registered.referrer)
+            self = .registered(
+                province: registered.profile.province, city: registered.profile.city, referrer: registered.referrer,
+                personal: personal)
         case .profileUpdated(let updated):
-            self = .profileUpdated(updated.changes)
+            self = .profileUpdated(province: updated.changes.province, city: updated.changes.city, personal: personal)
+        case .customerErased:
+            self = .erased
         case .purchaseRecorded(let purchase):
             self = .purchase(orderID: purchase.orderID, amount: purchase.amount, lineItems: purchase.lineItems.map(FoldLineItem.init))
         case .refundRecorded(let refund):
@@ -55,12 +64,36 @@ enum FoldEvent {
     /// ``EventUpcasters`` first, so the fast paths below read current versions only.
     /// - parameter lineItems: true to read the line items of purchases, which only SKU and
     ///   category multipliers need.
-    static func decode(_ reader: inout ByteReader, typeCode: UInt16, schemaVersion: UInt8, lineItems: Bool = false)
+    static func decode(_ reader: inout ByteReader, header: EventCodec.Header, lineItems: Bool = false)
         throws(DecodingError) -> FoldEvent
     {
+        let typeCode = header.typeCode
+        let schemaVersion = header.schemaVersion
         let publicBytes = try reader.slice(try reader.readLength())
         let personalBytes = try reader.slice(try reader.readLength())
         guard let type = EventType(rawValue: typeCode), type.reads(schemaVersion: schemaVersion) else { return .skipped }
+        switch type {
+        case .customerRegistered:
+            var input = ByteReader(publicBytes)
+            let province = try input.readString()
+            let city = try input.readString()
+            let referrer = CustomerID(try input.readVarint())
+            guard input.isAtEnd else { throw .malformed("payload of \(type) has trailing bytes", at: input.offset) }
+            return .registered(
+                province: province, city: city, referrer: referrer,
+                personal: personalRecord(personalBytes, header: header, mask: 0))
+        case .profileUpdated:
+            var input = ByteReader(publicBytes)
+            let mask = try input.readVarint()
+            let province = mask & 16 != 0 ? try input.readString() : nil
+            let city = mask & 32 != 0 ? try input.readString() : nil
+            guard input.isAtEnd else { throw .malformed("payload of \(type) has trailing bytes", at: input.offset) }
+            let personal = mask & PayloadCodec.personalFieldBits == 0
+                ? nil : personalRecord(personalBytes, header: header, mask: mask)
+            return .profileUpdated(province: province, city: city, personal: personal)
+        default:
+            break
+        }
 
         return try EventUpcasters.withCurrentVersion(
             of: type, schemaVersion: schemaVersion, publicBytes: publicBytes, personalBytes: personalBytes
@@ -76,19 +109,9 @@ enum FoldEvent {
         _ type: EventType, public input: inout ByteReader, personal: inout ByteReader, lineItems: Bool
     ) throws(DecodingError) -> FoldEvent {
         switch type {
-        case .customerRegistered:
-            // Reorders the stored strings into the profile's form without decoding them.
-            let province = try input.slice(try input.readLength())
-            let city = try input.slice(try input.readLength())
-            let referrer = CustomerID(try input.readVarint())
-            var profile = ByteWriter(capacity: input.buffer.count + personal.buffer.count + 4)
-            for _ in 0..<3 { profile.write(lengthPrefixed: try personal.slice(try personal.readLength())) }
-            let birthday = try personal.readVarint()
-            profile.write(varint: birthday)
-            profile.write(lengthPrefixed: province)
-            profile.write(lengthPrefixed: city)
-            profile.write(lengthPrefixed: try personal.slice(try personal.readLength()))
-            return .registered(profileBytes: profile.bytes, referrer: referrer)
+        case .customerRegistered, .profileUpdated:
+            // Read by decode(_:header:lineItems:) from the stored bytes.
+            return .skipped
 
         case .purchaseRecorded where lineItems:
             guard
@@ -100,8 +123,8 @@ enum FoldEvent {
             let orderID = try input.readString()
             return .purchase(orderID: orderID, amount: try PayloadCodec.readMoney(&input), lineItems: [])
 
-        case .profileUpdated, .programDefined, .programChanged, .tierAssigned, .pointsExpired, .rewardGranted:
-            return FoldEvent(try PayloadCodec.decode(type, public: &input, personal: &personal))
+        case .programDefined, .programChanged, .tierAssigned, .pointsExpired, .rewardGranted, .customerErased:
+            return FoldEvent(try PayloadCodec.decode(type, public: &input, personal: &personal, withheld: true))
 
         case .refundRecorded:
             let orderID = try input.readString()
@@ -118,6 +141,16 @@ enum FoldEvent {
             let rating = Int(try input.readByte())
             return .feedback(rating: rating, isComplaint: try input.readByte() != 0)
         }
+    }
+}
+
+extension FoldEvent {
+    /// The personal record of a stored personal part, or nil when it is empty.
+    static func personalRecord(_ bytes: UnsafeRawBufferPointer, header: EventCodec.Header, mask: UInt64) -> PersonalRecord? {
+        guard !bytes.isEmpty else { return nil }
+        return PersonalRecord(
+            eventID: header.id, typeCode: header.typeCode, mask: mask, isSealed: header.isPersonalSealed,
+            bytes: Array(bytes))
     }
 }
 

@@ -108,7 +108,15 @@ struct ProjectionWorkspace {
         let program = program(at: occurredAt)
         let state = try customer(customerID)
         if case .customerRegistered = payload {
-            guard state == nil else { throw RuleViolation("customer \(customerID) is already registered") }
+            guard state == nil else {
+                throw RuleViolation(
+                    state!.erasedAt == nil
+                        ? "customer \(customerID) is already registered"
+                        : "customer \(customerID) was erased, and an erased customer's id is never reused; register the customer under a new id")
+            }
+        } else if let erasedAt = state?.erasedAt {
+            throw RuleViolation(
+                "customer \(customerID) was erased at \(erasedAt); no events can be added for an erased customer")
         } else if state == nil {
             throw RuleViolation("customer \(customerID) is not registered; append a CustomerRegistered event first")
         } else if occurredAt < state!.registeredAt {
@@ -128,7 +136,8 @@ struct ProjectionWorkspace {
 
         case .profileUpdated(let updated):
             guard !updated.changes.isEmpty else { throw RuleViolation("the profile update changes no field") }
-            var profile = state!.profile
+            // Only the changed fields are checked: the others passed when they were set.
+            var profile = CustomerProfile(name: "")
             profile.apply(updated.changes)
             try Self.checkProfile(profile)
 
@@ -258,6 +267,9 @@ struct ProjectionWorkspace {
                 throw RuleViolation("reward '\(reward.key)' was already paid to customer \(customerID)")
             }
 
+        case .customerErased(let erased):
+            try Self.checkText(erased.reason, field: "erasure reason", required: true, limit: 1024)
+
         case .unrecognized(let unknown):
             // Kept verbatim for a newer version of the ledger to read, and skipped by projections.
             // A type and schema version that this version decodes would bypass these rules and
@@ -284,10 +296,13 @@ struct ProjectionWorkspace {
         let rules = timeline.box(at: occurredAt)
         let slot: Int
         switch event {
-        case .registered(let profileBytes, let referrer):
+        case .registered(let province, let city, let referrer, let personal):
             absentCustomers.remove(customerID)
             slot = place(
-                CustomerState(customerID: customerID, registeredAt: occurredAt, profileBytes: profileBytes, referrer: referrer))
+                CustomerState(
+                    customerID: customerID, registeredAt: occurredAt,
+                    profile: CustomerProfile(name: "", province: province, city: city), referrer: referrer,
+                    personal: personal))
         case .refund(let orderID, let amount):
             // An event before any registration cannot be appended, so only a foreign log gets here.
             guard let found = try self.slot(of: customerID) else { return }
@@ -320,8 +335,14 @@ struct ProjectionWorkspace {
         switch event {
         case .registered, .refund, .skipped, .programVersion:
             return nil
-        case .profileUpdated(let changes):
-            state.profile.apply(changes)
+        case .profileUpdated(let province, let city, let personal):
+            if let province { state.profile.province = province }
+            if let city { state.profile.city = city }
+            if let personal { state.personalRecords.append(personal) }
+            return nil
+        case .erased:
+            state.erasedAt = instant
+            state.personalRecords = []
             return nil
         case .purchase(let orderID, let amount, let lineItems):
             return applyPurchase(
@@ -701,8 +722,7 @@ struct ProjectionSource {
                     guard header.typeCode == EventType.purchaseRecorded.rawValue
                         || header.typeCode == EventType.refundRecorded.rawValue
                     else { return (.skipped, previous, header.occurredAt) }
-                    let event = try FoldEvent.decode(
-                        &reader, typeCode: header.typeCode, schemaVersion: header.schemaVersion)
+                    let event = try FoldEvent.decode(&reader, header: header)
                     return (event, previous, header.occurredAt)
                 } catch let error as DecodingError {
                     throw LedgerError.corruptEvent(position: position, error)

@@ -42,6 +42,16 @@ struct Transaction {
         try check(mdb_put(pointer, database.handle, &keyValue, &dataValue, flags), "mdb_put")
     }
 
+    /// Removes the entry under `key`, and returns false when there was none (`mdb_del`).
+    @discardableResult
+    func delete(_ database: Database, _ key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let code = mdb_del(pointer, database.handle, &keyValue, nil)
+        if code == MDB_NOTFOUND { return false }
+        try check(code, "mdb_del")
+        return true
+    }
+
     /// Reserves `count` bytes under `key` and lets `fill` write them in place (`mdb_put` with `MDB_RESERVE`).
     func putReserving(
         _ database: Database, _ key: UnsafeRawBufferPointer, count: Int, append: Bool = false,

@@ -28,9 +28,26 @@ enum DemoCommand: Subcommand {
         } else {
             Console.out("Customer Ledger demo: the purchases in \(file)\n")
         }
-        Console.out("into a fresh ledger at \(path)\n\n")
+        Console.out("into a fresh ledger at \(path)\n")
         let rows = try CDNOWParser.parse(contentsOf: file)
-        let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
+        // The demo encrypts like any ledger: with the given key file, else a new key beside the ledger.
+        let keyFile = context.arguments.string("--key-file") ?? path + ".key"
+        var createdKey = false
+        let key: MasterKey
+        if let given = try context.masterKey() {
+            key = given
+        } else {
+            key = MasterKey.generate()
+            try key.write(toFile: keyFile)
+            createdKey = true
+        }
+        defer { if !keep && createdKey { unlink(keyFile) } }
+        Console.out(
+            "encrypted with the master key \(key.fingerprint) \(createdKey ? "created in" : "from") \(keyFile)\n\n")
+        var options = try context.ledgerOptions(readOnly: false, program: LoyaltyProgram(currency: CDNOWImporter.currency))
+        options.masterKey = key
+        options.role = .admin
+        let ledger = try Ledger(path: path, options: options)
 
         let importStart = DispatchTime.now().uptimeNanoseconds
         let summary = try ImportCommand.importCDNOW(rows, into: ledger, actor: "demo", label: "import")
@@ -79,10 +96,13 @@ enum DemoCommand: Subcommand {
         let again = try CDNOWImporter.importRows(rows, into: ledger, metadata: EventMetadata(actor: "demo", source: "cdnow"))
         Console.out("importing the same file again appended \(again.eventsAppended) events\n")
 
+        try showPrivacy(ledger, key: key, path: path, at: instant)
+
         section("Next")
         if keep {
-            Console.out("ledger customer \(top.first?.customerID.description ?? "1") --db \(path)\n")
-            Console.out("ledger history 1 --db \(path) --json\n")
+            let keyOption = "--key-file \(CommandContext.shellQuoted(keyFile))"
+            Console.out("ledger customer \(top.first?.customerID.description ?? "1") --db \(path) \(keyOption)\n")
+            Console.out("ledger history \(PrivacyDemo.customer) --db \(path) \(keyOption) --role support\n")
             Console.out("ledger top --by purchases -n 10 --db \(path)\n")
         } else {
             Console.out("The demo ledger was removed. Keep one with 'ledger demo --keep', or build your own:\n")
@@ -91,6 +111,39 @@ enum DemoCommand: Subcommand {
         guard identical else {
             throw CommandFailure("replay produced different projections; please report this", code: .internal)
         }
+    }
+
+    /// Registers one customer with personal data, shows what each role sees, erases the customer
+    /// and shows that the purchase survives while the personal data is gone.
+    private static func showPrivacy(_ ledger: Ledger, key: MasterKey, path: String, at instant: Timestamp) throws {
+        section("Personal data: encrypted, masked by role, erased on request")
+        let customer = PrivacyDemo.customer
+        let registeredAt = Timestamp(microseconds: instant.microseconds + 1_000_000)
+        try ledger.append([
+            NewEvent(
+                customerID: customer, occurredAt: registeredAt,
+                payload: .customerRegistered(CustomerRegistered(profile: PrivacyDemo.profile)),
+                metadata: EventMetadata(source: "demo")),
+            NewEvent(
+                customerID: customer, occurredAt: Timestamp(microseconds: registeredAt.microseconds + 1_000_000),
+                payload: .purchaseRecorded(
+                    PurchaseRecorded(orderID: "DEMO-1", amount: Money(minorUnits: 12_800, currency: CDNOWImporter.currency))),
+                metadata: EventMetadata(source: "demo")),
+        ])
+        for role in AccessRole.allCases {
+            let view = ledger.withRole(role)
+            let profile = try view.customer(customer)!.profile
+            let shown = role == .analyst ? "nothing personal" : "\(profile.name), \(profile.phone), \(profile.email)"
+            Console.out("\(role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) sees \(shown)\n")
+        }
+        let phoneInFile = try PrivacyDemo.fileContains(path + "/data.mdb", PrivacyDemo.profile.phone)
+        Console.out("the phone number appears in data.mdb in clear: \(phoneInFile ? "YES" : "no")\n")
+        try ledger.erase(
+            customer, reason: "demo erasure request", at: Timestamp(microseconds: registeredAt.microseconds + 2_000_000))
+        let erased = try ledger.customer(customer)!
+        Console.out(
+            "after 'ledger erase \(customer)': personal data \(erased.personalData), net spend still "
+                + "\(Formatting.money(erased.spend(in: CDNOWImporter.currency).net, CDNOWImporter.currency))\n")
     }
 
     private static func section(_ title: String) {
@@ -121,5 +174,21 @@ enum DemoCommand: Subcommand {
                 "the bundled CDNOW file was not found next to the executable; pass it with --file FILE", code: .notFound)
         }
         return found
+    }
+}
+
+/// The customer the demo registers with personal data and then erases.
+enum PrivacyDemo {
+    static let customer = CustomerID(900_001)!
+    static let profile = CustomerProfile(
+        name: "张伟", phone: "+86 138 1234 5678", email: "zhang.wei@example.com", birthday: CivilDate(year: 1990, month: 5, day: 17),
+        province: "浙江省", city: "杭州市", address: "西湖区文三路 100 号")
+
+    /// Returns true when the file's bytes contain `text` as UTF-8.
+    static func fileContains(_ path: String, _ text: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("cannot read '\(path)'", code: .ioError)
+        }
+        return data.range(of: Data(text.utf8)) != nil
     }
 }

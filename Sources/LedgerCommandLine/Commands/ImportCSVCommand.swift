@@ -54,7 +54,7 @@ enum ImportCSVCommand: Subcommand {
 
         let summary: CSVPurchaseImporter.Summary
         do {
-            let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: requestedCurrency ?? .cny)))
+            let ledger = try context.openLedger(at: path, readOnly: false, program: LoyaltyProgram(currency: requestedCurrency ?? .cny))
             var bar: ProgressBar?
             defer { bar?.finish() }
             summary = try CSVPurchaseImporter.importRows(

@@ -31,7 +31,7 @@ enum ImportCommand: Subcommand {
         let summary: CDNOWImporter.Summary
         let program: LoyaltyProgram
         do {
-            let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: CDNOWImporter.currency)))
+            let ledger = try context.openLedger(at: path, readOnly: false, program: LoyaltyProgram(currency: CDNOWImporter.currency))
             program = try ledger.program()
             summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
         } catch {

@@ -23,7 +23,7 @@ enum ImportJSONLinesCommand: Subcommand {
         let isNew = !FileManager.default.fileExists(atPath: path)
         let summary: EventImportSummary
         do {
-            let ledger = try Ledger(path: path, options: .init(program: document.header.baseProgram))
+            let ledger = try context.openLedger(at: path, readOnly: false, program: document.header.baseProgram)
             var bar: ProgressBar?
             defer { bar?.finish() }
             summary = try ledger.importEvents(document.events, header: document.header) { done, total in

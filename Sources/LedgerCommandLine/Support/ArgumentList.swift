@@ -130,6 +130,11 @@ struct ArgumentList: Sendable {
         var options: [Option]
         var positionals: [Positional]
 
+        /// Returns this declaration with `extra` options after its own.
+        func adding(_ extra: [Option]) -> Syntax {
+            Syntax(command: command, summary: summary, options: options + extra, positionals: positionals)
+        }
+
         /// Spellings of the built-in help flag, which no declared option may reuse.
         static let helpNames: Set<String> = ["-h", "--help"]
 
@@ -457,6 +462,11 @@ struct ArgumentList: Sendable {
     }
 
     /// Returns the index of a declared option. An undeclared name is a programming error.
+    /// Returns true when the command declares the option `name`.
+    func declares(_ name: String) -> Bool {
+        syntax.optionIndex(named: name) != nil
+    }
+
     private func declaredOptionIndex(_ name: String) -> Int {
         guard let index = syntax.optionIndex(named: name) else {
             preconditionFailure("option '\(name)' is not declared for '\(syntax.command)'")

@@ -21,4 +21,7 @@ enum ExitCode: Int32, Sendable, CaseIterable {
     /// Another writer changed the ledger since it was read (optimistic concurrency conflict).
     /// Retrying the command can succeed (`EX_TEMPFAIL`).
     case conflict = 75
+    /// The master key is missing, wrong or in an unsafe file, or the role may not run the
+    /// command (`EX_NOPERM`).
+    case permission = 77
 }

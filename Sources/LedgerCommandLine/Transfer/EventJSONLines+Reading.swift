@@ -131,9 +131,15 @@ extension EventJSONLines {
                 throw format.error("\(ProgramDocument.describe(format.value)) is not \"\(formatName)\"; this is not a file of 'ledger export'")
             }
             let version = try object.required("format_version")
-            guard try version.nonNegativeInteger() == Int64(formatVersion) else {
+            guard readableFormatVersions.contains(try version.nonNegativeInteger()) else {
                 throw version.error(
-                    "\(ProgramDocument.describe(version.value)) is not a format version this ledger reads; it reads version \(formatVersion)")
+                    "\(ProgramDocument.describe(version.value)) is not a format version this ledger reads; it reads versions \(readableFormatVersions.lowerBound) to \(readableFormatVersions.upperBound)")
+            }
+            var masterKey: String?
+            if let field = object["master_key"], !field.isNull {
+                let text = try field.string(expected: "16 hex digits or null")
+                guard text.count == 16, isLowercaseHex(text) else { throw field.error("expected 16 lowercase hex digits or null") }
+                masterKey = text
             }
             let customerField = try object.required("customer_id")
             let customer = customerField.isNull ? nil : try customerField.customerID()
@@ -142,7 +148,7 @@ extension EventJSONLines {
                 fromPosition: try object.required("from_position").unsigned(in: 1...UInt64.max),
                 throughPosition: try object.required("through_position").unsigned(),
                 previousHash: try object.required("previous_hash").chainHash(),
-                customer: customer)
+                customer: customer, masterKeyFingerprint: masterKey)
         } catch {
             throw EventJSONLinesError(line: line, error)
         }
@@ -183,7 +189,16 @@ extension EventJSONLines {
                 position: position, eventID: id, customerID: customerID, version: UInt32(version),
                 schemaVersion: UInt8(schemaVersion), occurredAt: occurredAt, recordedAt: recordedAt, metadata: metadata,
                 payload: payload)
-            return ExportedEvent(event: event, chainHash: hash)
+            var exported = ExportedEvent(event: event, chainHash: hash)
+            if let sealed = object["sealed"], !sealed.isNull {
+                let parts = try sealed.object(keys: ["public_hex", "personal_hex"])
+                exported.sealedPayload = UnrecognizedPayload(
+                    typeCode: typeCode, schemaVersion: UInt8(schemaVersion),
+                    publicBytes: try parts.required("public_hex").hexBytes(),
+                    personalBytes: try parts.required("personal_hex").hexBytes())
+            }
+            if let key = object["data_key"], !key.isNull { exported.wrappedDataKey = try key.hexBytes() }
+            return exported
         } catch {
             throw EventJSONLinesError(line: line, error)
         }
@@ -210,5 +225,12 @@ extension EventJSONLinesError {
     /// Places a format error of one line's JSON at `line`.
     init(line: Int, _ error: ProgramDocumentError) {
         self.init(line: line, field: error.path.isEmpty ? nil : error.path, message: error.reason)
+    }
+}
+
+extension EventJSONLines {
+    /// Returns true when `text` consists of lowercase hex digits only.
+    static func isLowercaseHex(_ text: String) -> Bool {
+        text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

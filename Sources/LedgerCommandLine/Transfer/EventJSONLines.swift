@@ -4,14 +4,21 @@ import Foundation
 /// The JSON Lines export format that `ledger export` writes and `ledger import jsonl` reads:
 /// UTF-8, one compact JSON object per line, each line ending with LF.
 ///
-/// - Line 1 is the header: `format` (`customer-ledger-events`), `format_version` (1),
+/// - Line 1 is the header: `format` (`customer-ledger-events`), `format_version` (2),
 ///   `from_position`, `through_position`, `previous_hash` (h(from − 1)), `customer_id` (null for
-///   every customer) and `base_program`, the program the ledger was created with, as the
-///   program file of `ledger program set`.
+///   every customer), `base_program`, the program the ledger was created with, as the
+///   program file of `ledger program set`, and `master_key`, the fingerprint of the master key
+///   of an encrypted ledger (null for a ledger that keeps personal data in clear).
 /// - Every further line is one event, in position order, with every stored field: `position`,
 ///   `hash` (h(position)), `event_id`, `customer_id`, `version`, `type`, `schema_version`,
 ///   `occurred_at`, `recorded_at`, `actor`, `source`, `correlation_id`, `causation_id` and
-///   `payload`, the payload of `ledger history --json`.
+///   `payload`, the payload of `ledger history --json`, then `sealed` and `data_key`.
+/// - In an encrypted ledger, `sealed` holds the stored bytes of an event with personal fields,
+///   `{"public_hex": "…", "personal_hex": "…"}`, where the personal bytes are ciphertext; the
+///   personal fields of its `payload` are then empty. `data_key` holds, on the registration of a
+///   customer who was not erased, the customer's data key wrapped by the master key, in hex.
+///   Both are null otherwise, so an export never holds personal data in clear, and only a ledger
+///   with the same master key can import it. Version 1 files, without these keys, are read too.
 ///
 /// The event times carry six fraction digits, such as `1997-01-01T00:00:00.000000Z`. A payload
 /// that this version cannot decode, of an unknown type (`type` is `unknown-N` with the stored
@@ -19,16 +26,19 @@ import Foundation
 /// `{"public_hex": "…", "personal_hex": "…"}`.
 enum EventJSONLines {
     static let formatName = "customer-ledger-events"
-    static let formatVersion = 1
+    static let formatVersion = 2
+    /// The versions this version reads: 1 lacks `master_key`, `sealed` and `data_key`.
+    static let readableFormatVersions: ClosedRange<Int64> = 1...2
     /// The prefix of the `type` of an event whose type code this version does not name.
     static let unknownTypePrefix = "unknown-"
 
     static let headerKeys = [
         "format", "format_version", "from_position", "through_position", "previous_hash", "customer_id", "base_program",
+        "master_key",
     ]
     static let eventKeys = [
         "position", "hash", "event_id", "customer_id", "version", "type", "schema_version", "occurred_at", "recorded_at",
-        "actor", "source", "correlation_id", "causation_id", "payload",
+        "actor", "source", "correlation_id", "causation_id", "payload", "sealed", "data_key",
     ]
 
     private static let writer = JSONWriter(style: .compact)
@@ -44,6 +54,7 @@ enum EventJSONLines {
                 ("previous_hash", .string(header.previousHash)),
                 ("customer_id", header.customer.map { JSONValue($0.rawValue) } ?? .null),
                 ("base_program", ProgramDocument.json(header.baseProgram)),
+                ("master_key", header.masterKeyFingerprint.map { .string($0) } ?? .null),
             ]))
     }
 
@@ -67,6 +78,10 @@ enum EventJSONLines {
                 ("correlation_id", metadata.correlationID.map { .string($0.uuidString.lowercased()) } ?? .null),
                 ("causation_id", metadata.causationID.map { .string($0.uuidString.lowercased()) } ?? .null),
                 ("payload", payload(event.payload)),
+                ("sealed", exported.sealedPayload.map { sealed in
+                    .object([("public_hex", .string(hex(sealed.publicBytes))), ("personal_hex", .string(hex(sealed.personalBytes)))])
+                } ?? .null),
+                ("data_key", exported.wrappedDataKey.map { .string(hex($0)) } ?? .null),
             ]))
     }
 
@@ -96,13 +111,6 @@ enum EventJSONLines {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        Hex.string(bytes)
     }
 }

@@ -104,6 +104,10 @@ enum EventPayloadJSON {
                 RewardGranted(
                     kind: try object.required("kind").choice(kinds), key: try object.text("key"),
                     points: try object.required("points").signed()))
+
+        case .customerErased:
+            let object = try field.object(keys: ["reason"])
+            return .customerErased(CustomerErased(reason: try object.text("reason")))
         }
     }
 }

@@ -20,7 +20,7 @@ private enum AuditFixture {
 
     static func makeLedger(in folder: String) throws -> String {
         let database = folder + "/ledger.db"
-        let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: .cny)))
+        let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: .cny), masterKey: TestKey.key))
         func instant(_ text: String) throws -> Timestamp { try #require(Timestamp(parsing: text)) }
         func event(_ id: UInt64, _ date: String, _ payload: EventPayload, metadata: EventMetadata = EventMetadata())
             throws -> NewEvent

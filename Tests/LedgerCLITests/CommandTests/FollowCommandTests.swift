@@ -154,7 +154,7 @@ private func followTestEvents(customers: ClosedRange<UInt64>) -> [NewEvent] {
 
 /// Creates a ledger at `database` with the events of `customers`, through the library.
 private func makeLedger(at database: String, customers: ClosedRange<UInt64>?, currency: Currency = .cny) throws -> Ledger {
-    let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: currency)))
+    let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: currency), masterKey: TestKey.key))
     if let customers { try ledger.append(followTestEvents(customers: customers)) }
     return ledger
 }

@@ -13,7 +13,7 @@ private func dateFromToday(days: Int) -> String {
 /// Appends the registration of customer `id` at `date` to the ledger at `database`. The
 /// `Ledger` is released on return, before the CLI opens the folder.
 private func registerCustomer(_ id: UInt64, at date: String, in database: String) throws {
-    let ledger = try Ledger(path: database)
+    let ledger = try Ledger(path: database, options: .init(masterKey: TestKey.key))
     try ledger.append(
         NewEvent(
             customerID: try #require(CustomerID(id)), occurredAt: try #require(Timestamp(parsing: date)),

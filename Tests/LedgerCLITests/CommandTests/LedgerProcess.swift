@@ -1,4 +1,6 @@
+import CustomerLedger
 import Foundation
+import Synchronization
 import Testing
 
 // Runs the built `ledger` executable as a child process, the way a user runs it. Every run gets
@@ -127,6 +129,8 @@ enum LedgerProcess {
 
             var childEnvironment = ProcessInfo.processInfo.environment
             childEnvironment["LEDGER_DB"] = database
+            childEnvironment["LEDGER_KEY_FILE"] = try TestKey.file()
+            childEnvironment["LEDGER_ROLE"] = nil
             childEnvironment["TMPDIR"] = workingDirectory.path
             childEnvironment.merge(environment) { _, new in new }
 
@@ -193,4 +197,26 @@ private func makeTemporaryFolder() throws -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-cli-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
+}
+
+/// The master key of the ledgers the CLI tests create, and a key file that holds it, which every
+/// `ledger` run gets through `LEDGER_KEY_FILE` unless a test sets another.
+enum TestKey {
+    static let key = try! MasterKey(bytes: Array(1...32))
+
+    private static let created = Mutex<String?>(nil)
+
+    /// Returns the path of the key file, written with mode 0600 on first use.
+    static func file() throws -> String {
+        try created.withLock { path in
+            if let path { return path }
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("ledger-cli-test-key-\(getpid())-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let file = folder + "/master.key"
+            try key.write(toFile: file)
+            path = file
+            return file
+        }
+    }
 }

@@ -35,7 +35,7 @@ private struct TierRulesOutput: Decodable {
 /// Appends a redemption of 1 point by customer 1 to the fixture ledger at `database`. The
 /// `Ledger` is released on return, before the CLI opens the folder.
 private func redeemOnePoint(in database: String) throws {
-    let ledger = try Ledger(path: database)
+    let ledger = try Ledger(path: database, options: .init(masterKey: TestKey.key))
     let customer = try #require(CustomerID(1))
     let instant = try #require(Timestamp(parsing: LoyaltyFixture.latestEvent))
     try ledger.append(

@@ -36,7 +36,7 @@ enum LoyaltyFixture {
     /// Writes the fixture into a new ledger at `path`. The `Ledger` is released on return, which
     /// closes the LMDB environment before the CLI opens the same folder.
     static func write(at path: String) throws {
-        let ledger = try Ledger(path: path, options: .init(program: program))
+        let ledger = try Ledger(path: path, options: .init(program: program, masterKey: TestKey.key))
         func instant(_ text: String) throws -> Timestamp {
             try #require(Timestamp(parsing: text), "invalid test instant '\(text)'")
         }

@@ -32,7 +32,7 @@ private func writeFile(_ contents: String, named name: String, in folder: String
 /// returns its path. The `Ledger` is released before the CLI opens the folder.
 private func makeLedger(in folder: String) throws -> String {
     let database = folder + "/ledger.db"
-    let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: .cny)))
+    let ledger = try Ledger(path: database, options: .init(program: LoyaltyProgram(currency: .cny), masterKey: TestKey.key))
     let customer = try #require(CustomerID(1))
     try ledger.append([
         NewEvent(

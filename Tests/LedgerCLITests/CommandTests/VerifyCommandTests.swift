@@ -170,7 +170,7 @@ struct VerifyCommandTests {
 
             let rejected = try await LedgerProcess.run(["verify"], database: database)
             #expect(rejected.status == 65, "\(rejected)")
-            #expect(rejected.standardError.contains("open it once writable to upgrade it to format 2"), "\(rejected)")
+            #expect(rejected.standardError.contains("open it once writable to upgrade it to format 3"), "\(rejected)")
 
             let replay = try await LedgerProcess.run(["replay"], database: database)
             #expect(replay.status == 0, "\(replay)")

@@ -9,7 +9,7 @@ import Testing
 /// The `Ledger` is released when this function returns, which closes the LMDB environment
 /// before the CLI opens the same folder.
 private func writeNamedCustomers(at path: String) throws {
-    let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: .cny)))
+    let ledger = try Ledger(path: path, options: .init(program: LoyaltyProgram(currency: .cny), masterKey: TestKey.key))
     func instant(_ text: String) throws -> Timestamp {
         try #require(Timestamp(parsing: text), "invalid test instant '\(text)'")
     }

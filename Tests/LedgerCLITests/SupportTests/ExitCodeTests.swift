@@ -12,11 +12,12 @@ struct ExitCodeTests {
         #expect(ExitCode.internal.rawValue == 70)
         #expect(ExitCode.ioError.rawValue == 74)
         #expect(ExitCode.conflict.rawValue == 75)
+        #expect(ExitCode.permission.rawValue == 77)
     }
 
     @Test func rawValuesAreDistinct() {
         let rawValues = ExitCode.allCases.map(\.rawValue)
         #expect(Set(rawValues).count == rawValues.count)
-        #expect(rawValues.count == 8)
+        #expect(rawValues.count == 9)
     }
 }
