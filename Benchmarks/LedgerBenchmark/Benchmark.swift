@@ -36,9 +36,13 @@ struct Benchmark {
         report("workload_customers", workload.customerCount)
         reportMemory(after: "load")
 
+        report("encrypted", options.encrypts ? 1 : 0)
+        let key = MasterKey.generate()
+        let ledgerOptions = Ledger.Options(
+            program: Self.program, masterKey: options.encrypts ? key : nil, encryptsPersonalData: options.encrypts)
         let evaluationInstant: Timestamp
         do {
-            let ledger = try Ledger(path: options.databasePath, options: Ledger.Options(program: Self.program))
+            let ledger = try Ledger(path: options.databasePath, options: ledgerOptions)
             try ingest(&batches, into: ledger, eventCount: eventCount)
             evaluationInstant = try lastRecordedAt(ledger)
             try reportDigest(ledger, asOf: evaluationInstant, prefix: "ingest_projection")
@@ -49,7 +53,7 @@ struct Benchmark {
         ProcessMetrics.releaseFreedMemory()
         reportMemory(after: "reopen")
 
-        let ledger = try Ledger(path: options.databasePath)
+        let ledger = try Ledger(path: options.databasePath, options: ledgerOptions)
         try replay(ledger, eventCount: eventCount)
         try reportDigest(ledger, asOf: evaluationInstant, prefix: "replay")
 

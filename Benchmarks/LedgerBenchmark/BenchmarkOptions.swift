@@ -1,18 +1,21 @@
 /// The command line of `ledger-bench`.
 struct BenchmarkOptions {
     static let usage = """
-        usage: ledger-bench --workload FILE --db DIR [--lookups N] [--singles N]
+        usage: ledger-bench --workload FILE --db DIR [--lookups N] [--singles N] [--plaintext]
 
           --workload FILE  W1M-format workload file, as written by the W1M generator `gen`
           --db DIR         folder for a new ledger; it must be absent or empty
           --lookups N      random customers for the history and state lookups (default 100000)
           --singles N      events appended one per durable commit after the lookups (default 2000)
+          --plaintext      store personal data in clear, to measure what encryption costs (default:
+                           encrypted under a master key generated for the run)
         """
 
     var workloadPath = ""
     var databasePath = ""
     var lookups = 100_000
     var singles = 2000
+    var encrypts = true
 
     /// Parses the arguments after the program name.
     ///
@@ -29,6 +32,10 @@ struct BenchmarkOptions {
                 name = argument[...]
             }
             if name == "-h" || name == "--help" { throw UsageError.helpRequested }
+            if name == "--plaintext", inlineValue == nil {
+                encrypts = false
+                continue
+            }
             guard let value = inlineValue ?? remaining.popFirst().map({ $0[...] }) else {
                 throw UsageError.invalid("missing value after \(name)")
             }

@@ -21,11 +21,15 @@ struct CommandContext {
         "--role", placeholder: "ROLE",
         help: "admin, support (phone and email masked) or analyst (no personal data) (default: $LEDGER_ROLE, else admin).")
 
-    /// The master key from `--key-file`, else from the file `LEDGER_KEY_FILE` names, else nil.
-    func masterKey() throws -> MasterKey? {
-        let path = arguments.string("--key-file")
+    /// The key file path: `--key-file`, else `LEDGER_KEY_FILE` unless it is empty, else nil.
+    var keyFilePath: String? {
+        arguments.string("--key-file")
             ?? ProcessInfo.processInfo.environment["LEDGER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let path else { return nil }
+    }
+
+    /// The master key from the file that ``keyFilePath`` names, or nil without one.
+    func masterKey() throws -> MasterKey? {
+        guard let path = keyFilePath else { return nil }
         guard !path.isEmpty else { throw UsageError("option '--key-file' expects a file path, got an empty string") }
         return try MasterKey(contentsOfFile: path)
     }
@@ -103,7 +107,8 @@ struct CommandContext {
                 throw CommandFailure("'\(path)' is a file, not a ledger folder; pass --db with a ledger folder", code: .ioError)
             default:
                 throw CommandFailure(
-                    "no ledger at '\(path)'; import data first ('ledger import cdnow FILE --db \(Self.shellQuoted(path))') or pass --db PATH",
+                    "no ledger at '\(path)'; import data first ('ledger import cdnow FILE --db \(Self.shellQuoted(path)) --key-file KEY', "
+                        + "with a KEY from 'ledger keygen KEY') or pass --db PATH",
                     code: .notFound)
             }
         }

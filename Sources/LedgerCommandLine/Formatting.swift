@@ -48,6 +48,14 @@ enum Formatting {
         state.profile.name.isEmpty ? "customer \(state.customerID)" : state.profile.name
     }
 
+    /// Returns the name for a customer's name column or line: the profile name, `—` for an
+    /// empty one, or `withheld (REASON)` when the reader may not or cannot see personal data,
+    /// such as `withheld (no master key)`.
+    static func nameCell(_ state: CustomerState) -> String {
+        if case .withheld(let reason) = state.personalData { return "withheld (\(reason))" }
+        return state.profile.name.isEmpty ? "—" : state.profile.name
+    }
+
     /// Formats an optional UUID in lower case, or returns an empty string for nil.
     static func uuid(_ id: UUID?) -> String {
         id?.uuidString.lowercased() ?? ""
@@ -56,17 +64,39 @@ enum Formatting {
     /// Returns a one-line description of what a history entry changed. For a ProfileUpdated
     /// event it gives each field with its old and new value, such as
     /// `city "上海市" → "杭州市", birthday none → 1990-03-01`.
+    ///
+    /// When the event's personal data is withheld, its personal fields are listed without values,
+    /// such as `phone withheld (analyst role), city "上海市" → "杭州市"`, because the library
+    /// returns them as empty strings.
     static func summary(_ entry: HistoryEntry) -> String {
         guard !entry.changes.isEmpty else { return summary(entry.event) }
-        return entry.changes.map { change in
-            "\(change.field) \(profileValue(change.oldValue, of: change.field)) → \(profileValue(change.newValue, of: change.field))"
-        }.joined(separator: ", ")
+        var parts: [String] = []
+        if case .withheld(let reason) = entry.event.personalData {
+            let withheld = entry.changes.map(\.field).filter { !clearProfileFields.contains($0) }
+            if !withheld.isEmpty {
+                parts.append(withheld.map(\.description).joined(separator: ", ") + " withheld (\(reason))")
+            }
+        }
+        for change in entry.changes where !entry.event.personalData.isWithheld || clearProfileFields.contains(change.field) {
+            parts.append(
+                "\(change.field) \(profileValue(change.oldValue, of: change.field)) → \(profileValue(change.newValue, of: change.field))")
+        }
+        return parts.joined(separator: ", ")
     }
+
+    /// The profile fields that an encrypted ledger keeps in clear, for regional analysis.
+    static let clearProfileFields: Set<ProfileField> = [.province, .city]
 
     /// Formats a profile value for a summary: a birthday as `YYYY-MM-DD` or `none`, any other
     /// field quoted, with backslashes, quotes and line breaks escaped so that it stays on one line.
     static func profileValue(_ value: String, of field: ProfileField) -> String {
         if field == .birthday { return value.isEmpty ? "none" : value }
+        return quoted(value)
+    }
+
+    /// Returns `value` in double quotes, with backslashes, quotes and line breaks escaped so
+    /// that it stays on one line.
+    static func quoted(_ value: String) -> String {
         // Scalars, not characters, because "\r\n" is one character.
         var escaped = ""
         for scalar in value.unicodeScalars {
@@ -97,8 +127,10 @@ enum Formatting {
             if let referrer = registered.referrer { parts.append("referred by \(referrer)") }
             return parts.isEmpty ? "registered" : "registered: " + parts.joined(separator: ", ")
         case .profileUpdated(let updated):
-            let withheld = event.personalData.isWithheld ? " (personal values withheld)" : ""
-            return "changed " + updated.changes.changedFields.joined(separator: ", ") + withheld
+            let fields = updated.changes.changedFields
+            guard case .withheld(let reason) = event.personalData else { return "changed " + fields.joined(separator: ", ") }
+            let listed = fields.isEmpty ? "personal fields" : fields.joined(separator: ", ")
+            return "changed \(listed) (personal values withheld: \(reason))"
         case .purchaseRecorded(let purchase):
             let units = purchase.lineItems.reduce(Int64(0)) { $0 + $1.quantity }
             return "order \(purchase.orderID): \(money(purchase.amount.minorUnits, purchase.amount.currency)), \(units) unit\(units == 1 ? "" : "s")"
@@ -110,7 +142,13 @@ enum Formatting {
         case .pointsAdjusted(let adjusted):
             return "points adjusted by \(adjusted.points > 0 ? "+" : "")\(grouped(adjusted.points)): \(adjusted.reason)"
         case .feedbackRecorded(let feedback):
-            return "\(feedback.channel) rating \(feedback.rating)/5\(feedback.isComplaint ? ", complaint" : "")"
+            var text = "\(feedback.channel) rating \(feedback.rating)/5\(feedback.isComplaint ? ", complaint" : "")"
+            if case .withheld(let reason) = event.personalData {
+                text += ", text withheld (\(reason))"
+            } else if !feedback.text.isEmpty {
+                text += ": " + quoted(shortened(feedback.text, to: feedbackSummaryLength))
+            }
+            return text
         case .programDefined(let version):
             return "program defined, in force from \(instant(version.effectiveFrom))"
         case .programChanged(let version):
@@ -127,6 +165,14 @@ enum Formatting {
         case .unrecognized(let unknown):
             return "kept unread: \(unknown.publicBytes.count + unknown.personalBytes.count) bytes this version cannot decode"
         }
+    }
+
+    /// The characters of feedback text that a one-line summary shows; JSON payloads carry all of it.
+    static let feedbackSummaryLength = 80
+
+    /// Returns `text` cut to `length` characters, with "…" in place of the rest.
+    static func shortened(_ text: String, to length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
     }
 
     // MARK: - JSON

@@ -10,6 +10,7 @@ public enum LedgerCommand {
             TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
             LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
             VerifyCommand.self, HeadCommand.self, ExportCommand.self, BackupCommand.self,
+            KeygenCommand.self, EraseCommand.self, ExportCustomerCommand.self, CompactCommand.self,
         ]
     }
 
@@ -83,7 +84,7 @@ public enum LedgerCommand {
                 Console.out(helpText(of: command, actionsOf: command))
                 return ExitCode.success.rawValue
             }
-            if parsed.string("--db")?.isEmpty == true {
+            if parsed.declares("--db"), parsed.string("--db")?.isEmpty == true {
                 throw UsageError("option '--db' expects a folder path, got an empty string")
             }
             try command.run(CommandContext(arguments: parsed, command: "ledger \(commandName)"))
@@ -176,7 +177,7 @@ public enum LedgerCommand {
             return (failure.message, failure.code)
         case let ledgerError as LedgerError:
             switch ledgerError {
-            case .versionConflict: return (ledgerError.description, .conflict)
+            case .versionConflict, .inUse: return (ledgerError.description, .conflict)
             case .readOnly: return (ledgerError.description, .failure)
             default: return (ledgerError.description, .dataError)
             }

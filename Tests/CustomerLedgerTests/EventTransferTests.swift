@@ -449,10 +449,30 @@ private func expectRejected(
         var edited = events
         edited[0].event.customerID = customer(2)
         edited[0].event.payload = .purchaseRecorded(PurchaseRecorded(orderID: "Z", amount: cny("1.00")))
+        edited[0].sealedPayload = nil
+        edited[0].wrappedDataKey = nil
 
         try expectRejected(target, index: 0, field: nil, reasonContains: "business rule: customer 2 is not registered") {
             try target.importEvents(edited, header: header)
         }
+    }
+
+    @Test func editedSealedEventRejected() throws {
+        let folder = try TemporaryDirectory()
+        let (header, events) = try export(try makeFullLedger(at: folder.path + "/source"))
+        let target = try openLedger(at: folder.path + "/target")
+        var retyped = events
+        retyped[0].event.payload = .purchaseRecorded(PurchaseRecorded(orderID: "Z", amount: cny("1.00")))
+        var movedKey = events
+        movedKey[0].event.customerID = customer(2)
+
+        try expectRejected(target, index: 0, field: "sealed", reasonContains: "the export was changed") {
+            try target.importEvents(retyped, header: header)
+        }
+        try expectRejected(target, index: 0, field: "data_key", reasonContains: "does not open for customer 2") {
+            try target.importEvents(movedKey, header: header)
+        }
+        #expect(try target.lastPosition() == 0)
     }
 
     @Test func categoryInSchemaOneRejected() throws {

@@ -7,7 +7,10 @@ import CustomerLedger
 @Suite struct ReadmeExampleTests {
     @Test func readmeSnippetFigures() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try Ledger(path: directory.path + "/shop.ledger", options: .init(program: LoyaltyProgram(currency: .cny), masterKey: testMasterKey))
+        // The README reads a key file that `ledger keygen shop.key` created; this test writes one.
+        try testMasterKey.write(toFile: directory.path + "/shop.key")
+        let masterKey = try MasterKey(contentsOfFile: directory.path + "/shop.key")
+        let ledger = try Ledger(path: directory.path + "/shop.ledger", options: .init(program: LoyaltyProgram(currency: .cny), masterKey: masterKey))
         let customer = CustomerID(42)!
 
         try ledger.append([
@@ -33,5 +36,8 @@ import CustomerLedger
         let history = try ledger.history(of: customer)
         #expect(history.map(\.version) == [1, 2])
         #expect(history[0].occurredAt == Timestamp(parsing: "2024-03-01T02:00:00Z"))
+
+        let phone = try #require(try ledger.withRole(.support).customer(customer)).profile.phone
+        #expect(phone == "+86 138****8000")
     }
 }

@@ -55,7 +55,7 @@ private func waitInTask(seconds: Double = 10, until condition: () -> Bool) async
 }
 
 /// Collects events of `subscription` until one at `lastPosition` arrives.
-private func collect(_ subscription: LedgerSubscription, through lastPosition: UInt64) async throws -> [RecordedEvent] {
+func collect(_ subscription: LedgerSubscription, through lastPosition: UInt64) async throws -> [RecordedEvent] {
     var events: [RecordedEvent] = []
     for try await event in subscription {
         events.append(event)

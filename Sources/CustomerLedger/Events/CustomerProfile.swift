@@ -45,6 +45,10 @@ public struct ProfileChanges: Equatable, Sendable {
     public var province: String?
     public var city: String?
     public var address: String?
+    /// The names of the personal fields that the event changes but whose values a read withheld,
+    /// such as `birthday`. Their text fields are empty strings, and a withheld birthday is nil.
+    /// Empty for every change that a caller builds.
+    public internal(set) var withheldFields: [String] = []
 
     public init(
         name: String? = nil, phone: String? = nil, email: String? = nil, birthday: CivilDate? = nil,
@@ -61,16 +65,16 @@ public struct ProfileChanges: Equatable, Sendable {
 
     public var isEmpty: Bool {
         name == nil && phone == nil && email == nil && birthday == nil && province == nil && city == nil
-            && address == nil
+            && address == nil && withheldFields.isEmpty
     }
 
-    /// The names of the fields that are set, in a fixed order.
+    /// The names of the fields that are set or withheld, in a fixed order.
     public var changedFields: [String] {
         var fields: [String] = []
         if name != nil { fields.append("name") }
         if phone != nil { fields.append("phone") }
         if email != nil { fields.append("email") }
-        if birthday != nil { fields.append("birthday") }
+        if birthday != nil || withheldFields.contains("birthday") { fields.append("birthday") }
         if province != nil { fields.append("province") }
         if city != nil { fields.append("city") }
         if address != nil { fields.append("address") }

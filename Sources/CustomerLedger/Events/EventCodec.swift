@@ -26,7 +26,7 @@ enum EventCodec {
     private static let personalSealed: UInt8 = 16
     private static let knownFlags: UInt8 = 31
 
-    /// Where ``encode(_:version:previousDistance:recordedAt:into:scratch:sealingWith:)`` put the personal payload.
+    /// The place of the personal payload in a record that ``encode(_:version:previousDistance:recordedAt:into:scratch:sealingWith:personalIsSealed:)`` wrote.
     struct PersonalPart {
         /// The offset of the public payload in the record, after its length prefix.
         var publicOffset: Int

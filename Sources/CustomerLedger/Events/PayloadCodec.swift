@@ -13,9 +13,10 @@ enum PayloadCodec {
     private static let cityBit: UInt64 = 32
     private static let addressBit: UInt64 = 64
 
-    /// The field mask of a profile update: one bit per field it sets.
+    /// The field mask of a profile update: one bit per field it sets or withholds.
     static func mask(of changes: ProfileChanges) -> UInt64 {
         var mask: UInt64 = 0
+        if changes.withheldFields.contains("birthday") { mask |= birthdayBit }
         if changes.name != nil { mask |= nameBit }
         if changes.phone != nil { mask |= phoneBit }
         if changes.email != nil { mask |= emailBit }
@@ -137,6 +138,10 @@ enum PayloadCodec {
                 if mask & phoneBit != 0 { changes.phone = "" }
                 if mask & emailBit != 0 { changes.email = "" }
                 if mask & addressBit != 0 { changes.address = "" }
+                changes.withheldFields = [
+                    (nameBit, "name"), (phoneBit, "phone"), (emailBit, "email"), (birthdayBit, "birthday"),
+                    (addressBit, "address"),
+                ].filter { mask & $0.0 != 0 }.map(\.1)
             } else {
                 try readPersonalChanges(mask: mask, from: &personal, into: &changes)
             }

@@ -53,7 +53,7 @@ struct BatchAppender {
     /// - parameter storedPayload: the bytes to store instead of the encoding of `event.payload`:
     ///   an older schema version of the same payload, which an import keeps byte for byte. The
     ///   rules and projections still see `event.payload`.
-    /// - parameter personalIsSealed: true when `storedPayload` holds a sealed personal part, as an
+    /// - parameter personalIsSealed: true when `storedPayload` contains a sealed personal part, as an
     ///   import of an encrypted export stores it.
     mutating func append(
         _ event: NewEvent, index: Int, batch: [NewEvent], outcomes: [Ledger.AppendOutcome],
@@ -133,8 +133,8 @@ struct BatchAppender {
         return outcome
     }
 
-    /// The personal record that the customer's state keeps of a registration or of a profile
-    /// update that changes a personal field, as the record stores it.
+    /// Returns the personal record that the customer's state keeps of a registration or of a
+    /// profile update that changes a personal field, as the record stores it.
     private func personalRecord(of event: NewEvent, part: EventCodec.PersonalPart) -> PersonalRecord? {
         guard part.count > 0 else { return nil }
         var mask: UInt64 = 0

@@ -17,12 +17,12 @@ extension Ledger {
     /// other threads and processes keep appending, and returns the copy's head.
     ///
     /// `destination` must be missing, then it is created with mode 0700, or an empty folder.
-    /// The copy is LMDB's compacting copy (`mdb_env_copyfd2` with `MDB_CP_COMPACT`) of one read
-    /// snapshot into `data.mdb`, created with mode 0600 and synced to disk with its folder.
-    /// The copy is then opened read-only to read its head, which creates its `lock.mdb` (mode
-    /// 0600). The copy is a ledger of its own: open it in place of the source to restore it.
-    ///
-    /// While the copy runs, an append of this process that must grow the map waits for it.
+    /// The copy writes every entry of every table from one read snapshot into a new LMDB
+    /// environment (`data.mdb` and `lock.mdb`, mode 0600), committed durably, with its folder
+    /// synced. Like ``compact(path:options:)``, it copies entries rather than pages, so that no
+    /// deleted data, such as the data key of a customer erased before the backup, reaches it.
+    /// The copy is a ledger of its own: open it in place of the source to restore it. It needs
+    /// the same master key.
     ///
     /// - throws: ``StorageError`` when `destination` is a file, a folder that is not empty, or
     ///   cannot be created or written, and ``LMDBError`` when the copy fails. In every case the
@@ -35,42 +35,16 @@ extension Ledger {
         let folder = URL(fileURLWithPath: destination).standardizedFileURL.path
         var target = try BackupTarget(folder: folder)
         do {
-            let descriptor = try target.createDataFile()
-            defer { close(descriptor) }
-            try copy(to: descriptor, path: target.dataFile)
-            try BackupTarget.sync(descriptor, path: target.dataFile)
-            try target.syncFolder()
-
-            // Opening the copy creates its lock file, which a failure must remove too.
+            target.createdDataFile = true
             target.createdLockFile = true
-            let copy = try Ledger(path: folder, options: Options(readOnly: true))
-            let head = try copy.head()
+            let head = try copyLive(into: folder)
+            try target.syncFolder()
             var info = stat()
-            let bytes = fstat(descriptor, &info) == 0 ? Int64(info.st_size) : 0
+            let bytes = stat(target.dataFile, &info) == 0 ? Int64(info.st_size) : 0
             return BackupSummary(path: folder, head: head, bytes: bytes)
         } catch {
             target.removeCreatedFiles()
             throw error
-        }
-    }
-
-    /// Runs the compacting copy, again from the start when another process grew the map
-    /// (`MDB_MAP_RESIZED`), after adopting the new size.
-    private func copy(to descriptor: Int32, path: String) throws {
-        var attempts = 0
-        while true {
-            do {
-                try environment.copyCompacted(to: descriptor)
-                return
-            } catch let error as LMDBError where error.code == MDB_MAP_RESIZED && attempts < 3 {
-                attempts += 1
-                // A read transaction adopts the new map size.
-                try environment.read { _ in }
-                guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-                    throw StorageError(
-                        description: "cannot restart the backup in '\(path)': \(String(cString: strerror(errno)))")
-                }
-            }
         }
     }
 }
@@ -119,18 +93,6 @@ private struct BackupTarget {
         // mkdir applies the umask, which may clear more bits than 0700 leaves.
         chmod(folder, 0o700)
         createdFolder = true
-    }
-
-    /// Creates `data.mdb` with mode 0600, failing when it exists, and returns its descriptor.
-    mutating func createDataFile() throws -> Int32 {
-        let descriptor = open(dataFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw StorageError(
-                description: "cannot create '\(dataFile)': \(String(cString: strerror(errno))); check that the folder is writable")
-        }
-        createdDataFile = true
-        fchmod(descriptor, 0o600)
-        return descriptor
     }
 
     static func sync(_ descriptor: Int32, path: String) throws {

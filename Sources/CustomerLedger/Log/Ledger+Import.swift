@@ -88,9 +88,16 @@ private struct ImportPlan {
                     reason: "\(event.id.uuidString.lowercased()) is also the id of the event at position \(earlier); every event needs its own id")
             }
             storedPayloads.append(try exported.sealedPayload ?? Self.storedPayload(of: event, index: index))
+            // The rules see what the sealed bytes hold, which the withheld fields of the JSON cannot show.
+            if let sealed = exported.sealedPayload, sealed.typeCode != event.payload.typeCode {
+                throw EventTransferError(
+                    index: index, field: "sealed",
+                    reason: "the sealed bytes are of type code \(sealed.typeCode) and the event of \(event.typeName); the export was changed")
+            }
+            let payload = try exported.sealedPayload.map { try Self.payload(ofSealed: $0, index: index) } ?? event.payload
             newEvents.append(
                 NewEvent(
-                    id: event.id, customerID: event.customerID, occurredAt: event.occurredAt, payload: event.payload,
+                    id: event.id, customerID: event.customerID, occurredAt: event.occurredAt, payload: payload,
                     metadata: event.metadata, recordedAt: event.recordedAt))
         }
         guard UInt64(events.count) == expectedCount else {
@@ -100,6 +107,27 @@ private struct ImportPlan {
         }
         self.newEvents = newEvents
         self.storedPayloads = storedPayloads
+    }
+
+    /// Decodes the public part of sealed stored bytes, with the personal fields withheld.
+    private static func payload(ofSealed sealed: UnrecognizedPayload, index: Int) throws -> EventPayload {
+        guard let type = EventType(rawValue: sealed.typeCode), type.reads(schemaVersion: sealed.schemaVersion),
+            type.currentSchemaVersion == sealed.schemaVersion
+        else {
+            throw EventTransferError(
+                index: index, field: "sealed", reason: "sealed bytes of type \(sealed.typeCode), schema version \(sealed.schemaVersion), which this version does not seal")
+        }
+        do {
+            return try sealed.publicBytes.withUnsafeBytes { publicBytes in
+                var reader = ByteReader(publicBytes)
+                var none = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0))
+                let payload = try PayloadCodec.decode(type, public: &reader, personal: &none, withheld: true)
+                guard reader.isAtEnd else { throw DecodingError.malformed("trailing bytes", at: reader.offset) }
+                return payload
+            }
+        } catch {
+            throw EventTransferError(index: index, field: "sealed.public_hex", reason: "the bytes do not decode as \(type): \(error)")
+        }
     }
 
     /// Returns the bytes to store for an event of an older schema version, or nil to encode it in
@@ -187,7 +215,13 @@ private struct ImportPlan {
                 if let wrapped = events[index].wrappedDataKey, case .customerRegistered = batch[offset].payload,
                     let keys
                 {
-                    try keys.store.put(txn, wrapped: wrapped, for: batch[offset].customerID)
+                    do {
+                        try keys.store.put(txn, wrapped: wrapped, for: batch[offset].customerID)
+                    } catch is PrivacyError {
+                        throw EventTransferError(
+                            index: index, field: "data_key",
+                            reason: "the wrapped data key does not open for customer \(batch[offset].customerID) under this ledger's master key, so the export was changed")
+                    }
                 }
                 outcome = try appender.append(
                     batch[offset], index: offset, batch: batch, outcomes: outcomes, expectedVersions: [:],
@@ -271,13 +305,17 @@ private struct ImportPlan {
     private func compareWithStored(_ txn: Transaction, schema: Schema, index: Int) throws {
         let exported = events[index]
         let position = exported.event.position
-        let stored = try Keys.withUInt64(position) { key -> RecordedEvent in
+        let (stored, sealed) = try Keys.withUInt64(position) { key -> (RecordedEvent, UnrecognizedPayload?) in
             guard let bytes = try txn.get(schema.events, key) else {
                 throw LedgerError.corruptEvent(position: position, .truncated(at: 0))
             }
-            return try EventCodec.decode(bytes, position: position, personal: PersonalDataReader(role: .analyst, keys: nil))
+            // Personal parts stored in clear are compared; sealed ones are compared as bytes below.
+            let event = try EventCodec.decode(bytes, position: position, personal: PersonalDataReader(role: .admin, keys: nil))
+            return (event, try EventCodec.sealedPayload(of: bytes, position: position))
         }
-        if let field = Self.firstDifference(stored, exported.event) {
+        var expected = exported.event
+        expected.payload = newEvents[index].payload
+        if let field = Self.firstDifference(stored, expected) ?? (sealed == exported.sealedPayload ? nil : "sealed") {
             throw EventTransferError(
                 index: index, field: field,
                 reason: "the ledger already has another event at position \(position), which differs in this field")

@@ -106,20 +106,29 @@ extension Ledger {
     }
 
     /// Calls `body` with every customer's state in customer order, in one consistent snapshot.
+    ///
+    /// - parameter personalData: false leaves the personal fields of each profile empty, with
+    ///   ``CustomerState/personalData`` withheld, which saves decrypting every profile in
+    ///   queries that only add up spend, points or tiers.
     @available(*, noasync)
-    public func forEachCustomer(_ body: (CustomerState) throws -> Void) throws {
+    public func forEachCustomer(personalData: Bool = true, _ body: (CustomerState) throws -> Void) throws {
         try environment.read { txn in
-            let reader = personalReader(txn)
+            let reader = personalData ? personalReader(txn) : PersonalDataReader.skipping
             try forEachStoredState(txn) { state in try body(try resolved(state, reader)) }
         }
     }
 
     /// Returns every customer's tier as of `instant`, in customer order, from one consistent snapshot.
+    ///
+    /// - parameter personalData: false leaves the personal fields of each profile empty, as in
+    ///   ``forEachCustomer(personalData:_:)``.
     @available(*, noasync)
-    public func tiers(asOf instant: Timestamp) throws -> [(state: CustomerState, tier: TierEvaluation)] {
+    public func tiers(asOf instant: Timestamp, personalData: Bool = true) throws
+        -> [(state: CustomerState, tier: TierEvaluation)]
+    {
         try environment.read { txn in
             let timeline = try schema.timeline(txn)
-            let reader = personalReader(txn)
+            let reader = personalData ? personalReader(txn) : PersonalDataReader.skipping
             var result: [(CustomerState, TierEvaluation)] = []
             try forEachStoredState(txn) { state in
                 if let tier = try evaluateTier(txn, state: state, timeline: timeline, asOf: instant) {

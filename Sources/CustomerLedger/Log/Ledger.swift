@@ -33,9 +33,9 @@ public final class Ledger: @unchecked Sendable {
         /// The key that wraps the customers' data keys. A new ledger is encrypted with it. An
         /// encrypted ledger opened without it is read-only, and its personal fields are withheld.
         public var masterKey: MasterKey?
-        /// What this reader may see of personal data, and whether it may append.
+        /// The reader's access level: which personal data reads return, and whether it may append.
         public var role: AccessRole
-        /// Who appends: recorded on every appended event that names no actor of its own.
+        /// The user or service that appends, recorded on every appended event that names no actor of its own.
         public var actor: String
         /// False creates a new ledger that stores personal data in clear, without a master key.
         /// Such a ledger cannot erase customers by destroying their keys.
@@ -163,7 +163,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    /// A ledger on the same storage as `other`, for ``withRole(_:)``.
+    /// Creates a ledger on the same storage as `other`, for ``withRole(_:)``.
     init(sharing other: Ledger, role: AccessRole) {
         environment = other.environment
         schema = other.schema
@@ -253,14 +253,14 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    /// The data keys for a transaction, or nil when the ledger is not encrypted or was opened
+    /// Returns the data keys for a transaction, or nil when the ledger is not encrypted or was opened
     /// without its master key.
     func keyRing(_ txn: Transaction) -> KeyRing? {
         guard isEncrypted, let masterKey else { return nil }
         return KeyRing(store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey), transaction: txn)
     }
 
-    /// The reader of personal data for a transaction, for this ledger's role and key.
+    /// Returns the reader of personal data for a transaction, for this ledger's role and key.
     func personalReader(_ txn: Transaction) -> PersonalDataReader {
         PersonalDataReader(role: role, keys: keyRing(txn))
     }

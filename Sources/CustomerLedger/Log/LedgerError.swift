@@ -20,6 +20,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
     case incompatibleDatabase(String)
     /// The database was opened read-only.
     case readOnly
+    /// Another process has the ledger open, and the operation needs it alone.
+    case inUse(path: String, processID: Int32)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
             "incompatible database: \(detail)"
         case .readOnly:
             "the ledger is open read-only; open it without the readOnly option to change it"
+        case .inUse(let path, let processID):
+            "process \(processID) has the ledger at '\(path)' open; stop it and every other reader or writer of the ledger, then retry"
         }
     }
 }

@@ -29,7 +29,7 @@ struct Schema {
     /// Format 2 added the hash chain: the `hashes` table and `meta["chain.head"]`. Format 3
     /// added encryption: the `data-keys` table, `meta["encryption"]`, sealed personal parts,
     /// and customer states without personal data in clear. Opening a format 1 or 2 ledger
-    /// writable upgrades it; its events keep their personal data in clear, because the hash
+    /// writable upgrades it. Its events keep their personal data in clear, because the hash
     /// chain covers the stored bytes.
     static let format: UInt8 = 3
     static let formatWithoutHashChain: UInt8 = 1
@@ -93,7 +93,7 @@ struct Schema {
             projectionSets: projectionSets)
     }
 
-    /// The error for a ledger of an older format opened read-only, which cannot be upgraded.
+    /// Returns the error for a ledger of an older format opened read-only, which cannot be upgraded.
     static func upgradeNeeded(from format: UInt8) -> LedgerError {
         let missing = format == formatWithoutHashChain ? "the hash chain and encryption" : "encryption"
         return LedgerError.incompatibleDatabase(

@@ -1,7 +1,7 @@
-/// What a reader of the ledger may see of personal data.
+/// The access level of a reader: which personal data the ledger returns to it.
 ///
-/// Roles decide what the library returns; the master key decides what can be decrypted at all.
-/// Give an analyst no key file: without the key, personal data stays ciphertext whatever the role.
+/// Roles decide what the library returns, and the master key decides what can be decrypted at
+/// all. So give an analyst no key file: without the key, personal data stays ciphertext whatever the role.
 public enum AccessRole: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Sees and changes everything, and is the only role that may erase customers or export a
     /// customer's data.
@@ -43,7 +43,7 @@ public enum PersonalDataStatus: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Why personal fields are empty.
+/// The reason personal fields are empty.
 public enum WithheldReason: String, Equatable, Sendable, CustomStringConvertible {
     /// The ledger was opened without its master key.
     case noKey = "no master key"
@@ -51,6 +51,8 @@ public enum WithheldReason: String, Equatable, Sendable, CustomStringConvertible
     case erased = "erased"
     /// The reader's role may not see personal data.
     case role = "analyst role"
+    /// The read left personal data out, as aggregate queries may ask.
+    case notRequested = "not requested"
 
     public var description: String { rawValue }
 }

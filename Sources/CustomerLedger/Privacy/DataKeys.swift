@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Each customer gets a random 32-byte key at registration. The table maps the customer id
 /// (8 bytes, big-endian) to the key wrapped by the master key: a format byte (1), then the
-/// XChaCha20-Poly1305 nonce, ciphertext and tag, with `customer-ledger data key` and the
-/// customer id as associated data, so that a wrapped key moved to another customer fails to open.
+/// XChaCha20-Poly1305 nonce, ciphertext and tag. The associated data is the text
+/// `customer-ledger data key` and the customer id, so a wrapped key moved to another customer fails to open.
 /// Erasure deletes the entry, after which the customer's personal data cannot be decrypted.
 struct DataKeyStore {
     static let format: UInt8 = 1

@@ -64,7 +64,8 @@ public struct MasterKey: Sendable {
         guard permissions & 0o077 == 0 else {
             throw PrivacyError.keyFile(
                 path: path,
-                "it has mode \(String(permissions, radix: 8)), so group or others can access it; run 'chmod 600 \(path)' if the key has not leaked, else create a new ledger key")
+                "it has mode \(String(permissions, radix: 8)), so group or others can access it; run 'chmod 600 \(path)'. "
+                    + "If anyone else may have read the key, treat the personal data it protects as exposed, because a ledger's master key cannot be changed")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")

@@ -20,20 +20,31 @@ struct PersonalRecord: Equatable, Sendable {
     }
 }
 
-/// Opens the personal parts of stored records for one read transaction, as the master key and
-/// the role allow, and masks what the support role sees.
+/// A decrypter of the personal parts of stored records for one transaction, which opens what the
+/// master key and the role allow and masks phone and email for the support role.
 final class PersonalDataReader {
     let role: AccessRole
     /// The data keys, or nil when the ledger is open without its master key.
     let keys: KeyRing?
+
+    /// Why the analyst role withholds personal data: ``WithheldReason/role``, or
+    /// ``WithheldReason/notRequested`` for ``skipping``.
+    private var roleReason = WithheldReason.role
 
     init(role: AccessRole, keys: KeyRing?) {
         self.role = role
         self.keys = keys
     }
 
-    /// The associated data of a sealed personal part: a fixed text, the customer id, the type
-    /// code and the event id, so that sealed bytes moved to another event fail to open.
+    /// A reader that opens nothing, for reads that leave personal data out.
+    static var skipping: PersonalDataReader {
+        let reader = PersonalDataReader(role: .analyst, keys: nil)
+        reader.roleReason = .notRequested
+        return reader
+    }
+
+    /// Returns the associated data of a sealed personal part: a fixed text, the customer id, the
+    /// type code and the event id, so that sealed bytes moved to another event fail to open.
     static func associatedData(customer: CustomerID, typeCode: UInt16, eventID: UUID) -> [UInt8] {
         var bytes = Array("customer-ledger personal data".utf8)
         withUnsafeBytes(of: customer.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
@@ -54,7 +65,7 @@ final class PersonalDataReader {
         _ bytes: UnsafeRawBufferPointer, isSealed: Bool, customer: CustomerID, typeCode: UInt16, eventID: UUID,
         describedAs what: @autoclosure () -> String
     ) throws -> Opened {
-        if role == .analyst { return .withheld(.role) }
+        if role == .analyst { return .withheld(roleReason) }
         guard isSealed else { return .plaintext(Array(bytes)) }
         guard let keys else { return .withheld(.noKey) }
         guard let key = try keys.key(for: customer) else { return .withheld(.erased) }

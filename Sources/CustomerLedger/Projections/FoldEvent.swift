@@ -145,7 +145,7 @@ enum FoldEvent {
 }
 
 extension FoldEvent {
-    /// The personal record of a stored personal part, or nil when it is empty.
+    /// Returns the personal record of a stored personal part, or nil when it is empty.
     static func personalRecord(_ bytes: UnsafeRawBufferPointer, header: EventCodec.Header, mask: UInt64) -> PersonalRecord? {
         guard !bytes.isEmpty else { return nil }
         return PersonalRecord(

@@ -40,23 +40,17 @@ final class Environment: @unchecked Sendable {
         try FolderCheck.prepareFolder(absolute, create: !readOnly)
 
         try OpenPaths.shared.claim(absolute)
-        var created: OpaquePointer?
+        let env: OpaquePointer
         do {
-            try check(mdb_env_create(&created), "mdb_env_create")
+            env = try Self.openHandle(
+                absolute, maxDatabases: maxDatabases, initialMapSize: initialMapSize, readOnly: readOnly)
         } catch {
             OpenPaths.shared.release(absolute)
             throw error
         }
 
-        let env = created!
         var depthKey = pthread_key_t()
         do {
-            try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
-            try check(mdb_env_set_maxreaders(env, 256), "mdb_env_set_maxreaders")
-            try check(mdb_env_set_mapsize(env, initialMapSize), "mdb_env_set_mapsize")
-            let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
-            let opened = mdb_env_open(env, absolute, flags, 0o600)
-            guard opened == 0 else { throw LMDBError(code: opened, call: "mdb_env_open", path: absolute) }
             try FolderCheck.checkFileLength(env, folder: absolute)
             var cleared: Int32 = 0
             try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
@@ -82,6 +76,37 @@ final class Environment: @unchecked Sendable {
         pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
         pthread_rwlock_init(&resizeLock, &attributes)
         pthread_rwlockattr_destroy(&attributes)
+    }
+
+    /// Creates and opens an LMDB environment handle for the folder `path`.
+    ///
+    /// An open that fails with `MDB_INVALID` is tried once more with a new handle: compaction
+    /// swaps the ledger folder and invalidates the old lock file, which a process that was
+    /// waiting on it then rejects, while the path already leads to the new folder.
+    private static func openHandle(_ path: String, maxDatabases: UInt32, initialMapSize: Int, readOnly: Bool) throws
+        -> OpaquePointer
+    {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var created: OpaquePointer?
+            try check(mdb_env_create(&created), "mdb_env_create")
+            let env = created!
+            do {
+                try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
+                try check(mdb_env_set_maxreaders(env, 256), "mdb_env_set_maxreaders")
+                try check(mdb_env_set_mapsize(env, initialMapSize), "mdb_env_set_mapsize")
+                let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
+                let opened = mdb_env_open(env, path, flags, 0o600)
+                guard opened == 0 else { throw LMDBError(code: opened, call: "mdb_env_open", path: path) }
+                return env
+            } catch let error as LMDBError where error.code == MDB_INVALID && attempt == 1 {
+                mdb_env_close(env)
+            } catch {
+                mdb_env_close(env)
+                throw error
+            }
+        }
     }
 
     deinit {
@@ -182,18 +207,6 @@ final class Environment: @unchecked Sendable {
         var stat = MDB_stat()
         mdb_env_stat(pointer, &stat)
         return stat
-    }
-
-    /// Writes a compacted, consistent copy of the environment's data file to `descriptor`
-    /// (`mdb_env_copyfd2` with `MDB_CP_COMPACT`, the call behind `mdb_env_copy2`) while writers go on.
-    ///
-    /// The copy reads in its own read transaction, so it takes the resize lock as a read does:
-    /// a write of this process that must grow the map waits until the copy ends.
-    @available(*, noasync)
-    func copyCompacted(to descriptor: Int32) throws {
-        pthread_rwlock_rdlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
-        try check(mdb_env_copyfd2(pointer, descriptor, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2")
     }
 
     /// Begins a transaction, adopting a map that another process grew (`MDB_MAP_RESIZED`).

@@ -55,21 +55,26 @@ enum CustomerCommand: Subcommand {
 
         var lines: [(String, String)] = [
             ("customer", "\(state.customerID)"),
-            ("name", state.profile.name.isEmpty ? "—" : state.profile.name),
+            ("name", Formatting.nameCell(state)),
         ]
         if let requestedPosition, past != nil {
             lines.insert(
                 ("as of", "position \(Formatting.grouped(requestedPosition)): the customer's events up to it, "
                     + "evaluated at their latest occurred-at, \(Formatting.instant(instant))"), at: 1)
         }
+        // Withheld personal fields are empty strings, so only the name line, above, mentions them.
         if !state.profile.phone.isEmpty { lines.append(("phone", state.profile.phone)) }
         if !state.profile.email.isEmpty { lines.append(("email", state.profile.email)) }
         if let birthday = state.profile.birthday { lines.append(("birthday", birthday.description)) }
+        if !state.profile.address.isEmpty { lines.append(("address", state.profile.address)) }
         let region = [state.profile.province, state.profile.city].filter { !$0.isEmpty }.joined(separator: " ")
         if !region.isEmpty { lines.append(("region", region)) }
         if let referrer = state.referrer { lines.append(("referred by", "\(referrer)")) }
+        lines.append(("registered", Formatting.instant(state.registeredAt)))
+        if let erasedAt = current.erasedAt {
+            lines.append(("erased", "\(Formatting.instant(erasedAt)): personal data destroyed, no further events accepted"))
+        }
         lines += [
-            ("registered", Formatting.instant(state.registeredAt)),
             ("purchases", Formatting.grouped(state.purchaseCount)
                 + (state.firstPurchaseAt.map { ", first \(Formatting.instant($0))" } ?? "")
                 + (state.lastPurchaseAt.map { ", last \(Formatting.instant($0))" } ?? "")),

@@ -30,8 +30,9 @@ enum DemoCommand: Subcommand {
         }
         Console.out("into a fresh ledger at \(path)\n")
         let rows = try CDNOWParser.parse(contentsOf: file)
-        // The demo encrypts like any ledger: with the given key file, else a new key beside the ledger.
-        let keyFile = context.arguments.string("--key-file") ?? path + ".key"
+        // The demo encrypts like any ledger: with the key file of --key-file or LEDGER_KEY_FILE,
+        // else a new key beside the ledger.
+        let keyFile = context.keyFilePath ?? path + ".key"
         var createdKey = false
         let key: MasterKey
         if let given = try context.masterKey() {
@@ -100,13 +101,17 @@ enum DemoCommand: Subcommand {
 
         section("Next")
         if keep {
+            let database = "--db \(CommandContext.shellQuoted(path))"
             let keyOption = "--key-file \(CommandContext.shellQuoted(keyFile))"
-            Console.out("ledger customer \(top.first?.customerID.description ?? "1") --db \(path) \(keyOption)\n")
-            Console.out("ledger history \(PrivacyDemo.customer) --db \(path) \(keyOption) --role support\n")
-            Console.out("ledger top --by purchases -n 10 --db \(path)\n")
+            Console.out("ledger customer \(top.first?.customerID.description ?? "1") \(database) \(keyOption)\n")
+            Console.out("ledger history \(PrivacyDemo.customer) \(database) \(keyOption)\n")
+            // Without a key file the ledger opens read-only, with personal data withheld.
+            Console.out("ledger top --by purchases -n 10 \(database)\n")
         } else {
             Console.out("The demo ledger was removed. Keep one with 'ledger demo --keep', or build your own:\n")
-            Console.out("ledger import cdnow \(file) --db shop.db && ledger stats --db shop.db\n")
+            Console.out(
+                "ledger keygen shop.key && ledger import cdnow \(CommandContext.shellQuoted(file)) --db shop.db --key-file shop.key"
+                    + " && ledger stats --db shop.db\n")
         }
         guard identical else {
             throw CommandFailure("replay produced different projections; please report this", code: .internal)

@@ -44,7 +44,7 @@ enum TiersCommand: Subcommand {
     @available(*, noasync)
     static func distribution(_ ledger: Ledger, asOf instant: Timestamp, program: LoyaltyProgram) throws -> [Int] {
         var counts = Array(repeating: 0, count: program.tiers.count)
-        for (state, tier) in try ledger.tiers(asOf: instant) where state.registeredAt <= instant {
+        for (state, tier) in try ledger.tiers(asOf: instant, personalData: false) where state.registeredAt <= instant {
             counts[tier.tierIndex] += 1
         }
         return counts

@@ -40,6 +40,7 @@ enum TopCommand: Subcommand {
                     .object([
                         ("rank", JSONValue(index + 1)), ("customer_id", JSONValue(pair.0.customerID.rawValue)),
                         ("name", .string(pair.0.profile.name)),
+                        ("personal_data", .string(pair.0.personalData.description)),
                         ("net_spend", Formatting.json(Money(minorUnits: pair.0.spend(in: program.currency).net, currency: program.currency))),
                         ("purchases", JSONValue(pair.0.purchaseCount)), ("points", JSONValue(pair.0.points.balance)),
                         ("tier", .string(pair.1)),
@@ -84,7 +85,7 @@ enum TopCommand: Subcommand {
         ])
         for (index, (state, tier)) in zip(ranked, tiers).enumerated() {
             table.addRow([
-                String(index + 1), "\(state.customerID)", state.profile.name.isEmpty ? "—" : state.profile.name,
+                String(index + 1), "\(state.customerID)", Formatting.nameCell(state),
                 Formatting.money(state.spend(in: currency).net, currency), Formatting.grouped(state.purchaseCount),
                 Formatting.grouped(state.points.balance), tier,
             ])

@@ -59,23 +59,7 @@ private func withAuditLedger<Result>(_ body: (_ database: String) async throws -
     try await withTemporaryFolder { folder in try await body(try AuditFixture.makeLedger(in: folder)) }
 }
 
-/// Parses each output line as a JSON object.
-private func jsonLines(_ result: CommandResult) throws -> [[String: Any]] {
-    try result.outputLines.map { line in
-        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw LedgerProcessError(description: "output line is not a JSON object: \(line)")
-        }
-        return object
-    }
-}
 
-/// Parses the whole output as one JSON object.
-private func jsonObject(_ result: CommandResult) throws -> [String: Any] {
-    guard let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any] else {
-        throw LedgerProcessError(description: "output is not a JSON object: \(result)")
-    }
-    return object
-}
 
 @Suite("history filters and time travel by position")
 struct AuditCommandTests {

@@ -220,3 +220,21 @@ enum TestKey {
         }
     }
 }
+
+/// Parses each output line as a JSON object.
+func jsonLines(_ result: CommandResult) throws -> [[String: Any]] {
+    try result.outputLines.map { line in
+        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw LedgerProcessError(description: "output line is not a JSON object: \(line)")
+        }
+        return object
+    }
+}
+
+/// Parses the whole output as one JSON object.
+func jsonObject(_ result: CommandResult) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any] else {
+        throw LedgerProcessError(description: "output is not a JSON object: \(result)")
+    }
+    return object
+}

@@ -78,10 +78,6 @@ private func downgradeToFormatOne(_ path: String) throws {
     }
 }
 
-private func jsonObject(_ result: CommandResult) throws -> [String: Any] {
-    try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-}
-
 @Suite("ledger verify and ledger head")
 struct VerifyCommandTests {
     @Test func cleanLedgerVerifies() async throws {

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+// Compaction replaces the ledger's files. A write that another process starts meanwhile must
+// either fail or land in the compacted ledger: an acknowledged event is never lost.
+
+@Suite("compact while another process writes")
+struct CompactConcurrencyTests {
+    @Test func writeDuringCompactionIsKeptOrRejected() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder + "/cdnow.db"
+            let imported = try await LedgerProcess.run(["import", "cdnow", LedgerProcess.bundledCDNOWPath], database: database)
+            try #require(imported.status == 0, "\(imported)")
+
+            // Compacting the 93,229 CDNOW events takes seconds, so the write starts while it copies.
+            let compaction = Process()
+            compaction.executableURL = try LedgerProcess.locateExecutable()
+            compaction.arguments = ["compact", "--db", database]
+            var environment = ProcessInfo.processInfo.environment
+            environment["LEDGER_KEY_FILE"] = try TestKey.file()
+            compaction.environment = environment
+            compaction.standardOutput = FileHandle.nullDevice
+            compaction.standardError = FileHandle.nullDevice
+            try compaction.run()
+            try await Task.sleep(for: .milliseconds(300))
+
+            let write = try await LedgerProcess.run(
+                ["tier", "assign", "1", "VIP", "--reason", "written during compaction"], database: database)
+            while compaction.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+
+            #expect([0, 75].contains(compaction.terminationStatus), "compact exited with \(compaction.terminationStatus)")
+            let history = try await LedgerProcess.run(["history", "1", "--json"], database: database)
+            let kept = history.standardOutput.contains("written during compaction")
+            if write.status == 0 {
+                #expect(kept, "the acknowledged write is missing: \(write)")
+            } else {
+                #expect(!kept, "a rejected write was stored: \(write)")
+            }
+            let verify = try await LedgerProcess.run(["verify"], database: database)
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
+}
