@@ -64,7 +64,7 @@ struct CommandContext {
         let ledger = try Ledger(path: path, options: options)
         Self.warnAboutOpenPermissions(ledger.path)
         if ledger.isEncrypted && options.masterKey == nil && !readOnly {
-            throw PrivacyError.masterKeyRequired("'\(command)'")
+            throw PrivacyError.masterKeyRequired("this command")
         }
         return ledger
     }

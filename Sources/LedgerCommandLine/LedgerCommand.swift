@@ -191,8 +191,14 @@ public enum LedgerCommand {
             return (storage.description, .ioError)
         case let privacy as PrivacyError:
             switch privacy {
-            case .tamperedCiphertext, .customerErased: return (privacy.description, .dataError)
-            default: return (privacy.description, .permission)
+            case .tamperedCiphertext, .customerErased:
+                return (privacy.description, .dataError)
+            case .masterKeyRequired(let operation):
+                return ("\(operation) needs the ledger's master key; pass --key-file FILE or set LEDGER_KEY_FILE", .permission)
+            case .roleNotAllowed(let role, let operation):
+                return ("the \(role) role may not \(operation); use --role admin", .permission)
+            default:
+                return (privacy.description, .permission)
             }
         default:
             return ("\(error)", .internal)

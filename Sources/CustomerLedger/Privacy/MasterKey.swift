@@ -133,9 +133,9 @@ public enum PrivacyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongMasterKey(let given, let expected):
             "the master key \(given) does not match this ledger, which was created with key \(expected); pass the key file the ledger was created with"
         case .masterKeyRequired(let operation):
-            "\(operation) needs the ledger's master key; pass --key-file FILE or set LEDGER_KEY_FILE (the library takes Options.masterKey)"
+            "\(operation) needs the ledger's master key, and the ledger was opened without it; pass the key in Ledger.Options.masterKey"
         case .roleNotAllowed(let role, let operation):
-            "the \(role) role may not \(operation); use the admin role"
+            "the \(role) role may not \(operation); open the ledger with the admin role"
         case .customerErased(let customer):
             "customer \(customer) was erased; their personal data no longer exists and no events can be added"
         case .tamperedCiphertext(let what):

@@ -41,7 +41,7 @@ enum ExportCustomerCommand: Subcommand {
         let ledger = try context.openExistingLedger()
         // Without the key every personal field would be empty, which is useless for portability.
         if ledger.isEncrypted, try context.masterKey() == nil {
-            throw PrivacyError.masterKeyRequired("'ledger export-customer', which writes the personal data in clear,")
+            throw PrivacyError.masterKeyRequired("this command, which writes the personal data in clear,")
         }
         _ = try context.existingCustomer(id, in: ledger)
         let snapshot = try readSnapshot(of: id, from: ledger)

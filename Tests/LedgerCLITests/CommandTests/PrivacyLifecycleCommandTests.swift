@@ -346,9 +346,9 @@ struct EraseCommandTests {
                 (["erase", "1", "--reason", String(repeating: "x", count: 1025)], [:], 64, "the limit is 1,024 bytes"),
                 (["erase", "0", "--reason", "r"], [:], 64, "invalid customer id '0'"),
                 (["erase", "1", "--reason", "r", "--at", "2099-01-01"], [:], 64, "--at 2099-01-01T00:00:00Z is in the future"),
-                (["erase", "1", "--reason", "r", "--role", "support"], [:], 77, "the support role may not erase customers; use the admin role"),
+                (["erase", "1", "--reason", "r", "--role", "support"], [:], 77, "the support role may not erase customers; use --role admin"),
                 (["erase", "1", "--reason", "r", "--role", "analyst"], [:], 77, "the analyst role may not erase customers"),
-                (["erase", "1", "--reason", "r"], ["LEDGER_KEY_FILE": ""], 77, "'ledger erase' needs the ledger's master key"),
+                (["erase", "1", "--reason", "r"], ["LEDGER_KEY_FILE": ""], 77, "this command needs the ledger's master key; pass --key-file FILE"),
                 (["erase", "9", "--reason", "r"], [:], 66, "customer 9 not found"),
                 (["erase", "1", "--reason", "r", "--at", "2024-02-14"], [:], 65,
                  "--at 2024-02-14 is before customer 1's latest event at 2024-02-15"),
@@ -442,7 +442,7 @@ struct ExportCustomerCommandTests {
                 (["export-customer", "1", "--role", "support"], [:], "the support role may not export a customer's personal data"),
                 (["export-customer", "1", "--role", "analyst"], [:], "the analyst role may not export a customer's personal data"),
                 (["export-customer", "1"], ["LEDGER_ROLE": "analyst"], "the analyst role may not export"),
-                (["export-customer", "1"], ["LEDGER_KEY_FILE": ""], "'ledger export-customer', which writes the personal data in clear, needs the ledger's master key"),
+                (["export-customer", "1"], ["LEDGER_KEY_FILE": ""], "this command, which writes the personal data in clear, needs the ledger's master key"),
             ]
             for (arguments, environment, message) in cases {
                 let result = try await LedgerProcess.run(arguments, database: database, environment: environment)
