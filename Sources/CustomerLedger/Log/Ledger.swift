@@ -84,6 +84,8 @@ public final class Ledger: @unchecked Sendable {
     public let actor: String
     /// The master key, when it was given and the ledger is encrypted.
     let masterKey: MasterKey?
+    /// The data keys unwrapped so far, shared with the ledgers of ``withRole(_:)``.
+    let keyCache: UnwrappedKeyCache
     let clock: @Sendable () -> Timestamp
     /// Wakes the subscriptions of this process after each committed append.
     let commitNotifier: CommitNotifier
@@ -124,6 +126,7 @@ public final class Ledger: @unchecked Sendable {
         self.environment = environment
         self.schema = schema
         commitNotifier = CommitNotifier()
+        keyCache = UnwrappedKeyCache()
         clock = options.clock
         role = options.role
         self.actor = actor
@@ -172,6 +175,7 @@ public final class Ledger: @unchecked Sendable {
         self.role = role
         actor = other.actor
         masterKey = other.masterKey
+        keyCache = other.keyCache
         clock = other.clock
         commitNotifier = other.commitNotifier
     }
@@ -257,7 +261,8 @@ public final class Ledger: @unchecked Sendable {
     /// without its master key.
     func keyRing(_ txn: Transaction) -> KeyRing? {
         guard isEncrypted, let masterKey else { return nil }
-        return KeyRing(store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey), transaction: txn)
+        return KeyRing(
+            store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey, cache: keyCache), transaction: txn)
     }
 
     /// Returns the reader of personal data for a transaction, for this ledger's role and key.

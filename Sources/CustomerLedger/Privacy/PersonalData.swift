@@ -3,10 +3,7 @@ import Foundation
 /// The personal part of one registration or profile update, kept in the customer's state as
 /// stored in the event: sealed under the customer's data key in an encrypted ledger. Projections
 /// copy these bytes and never decrypt them; reads open them with ``PersonalDataReader``.
-///
-/// Two records of the same event are equal: the sealed bytes of one event differ between
-/// ledgers, because each seals with its own keys and nonces.
-struct PersonalRecord: Equatable, Sendable {
+struct PersonalRecord: Sendable {
     var eventID: UUID
     /// ``EventType/customerRegistered`` or ``EventType/profileUpdated``.
     var typeCode: UInt16
@@ -14,9 +11,87 @@ struct PersonalRecord: Equatable, Sendable {
     var mask: UInt64
     var isSealed: Bool
     var bytes: [UInt8]
+}
 
-    static func == (left: PersonalRecord, right: PersonalRecord) -> Bool {
-        left.eventID == right.eventID && left.typeCode == right.typeCode && left.mask == right.mask
+/// A customer's personal records in one buffer, so that a state costs one allocation for them.
+///
+/// Each record is the 16-byte event id, the varint type code, the varint mask, a sealed flag
+/// byte and the length-prefixed bytes. Two lists are equal when they name the same events with
+/// the same masks: the sealed bytes of one event differ between ledgers, because each seals
+/// with its own keys and nonces.
+struct PersonalRecords: Equatable, Sendable {
+    private(set) var bytes: [UInt8] = []
+
+    init() {}
+
+    /// Reads stored records, checking their layout.
+    init(checking stored: UnsafeRawBufferPointer) throws(DecodingError) {
+        bytes = Array(stored)
+        _ = try decoded()
+    }
+
+    var isEmpty: Bool { bytes.isEmpty }
+
+    mutating func append(_ record: PersonalRecord) {
+        var writer = ByteWriter(capacity: record.bytes.count + 24)
+        withUnsafeBytes(of: record.eventID.uuid) { writer.write(raw: $0) }
+        writer.write(varint: UInt64(record.typeCode))
+        writer.write(varint: record.mask)
+        writer.write(record.isSealed ? 1 : 0)
+        writer.write(lengthPrefixed: record.bytes)
+        bytes.append(contentsOf: writer.bytes)
+    }
+
+    /// Returns the records in order.
+    func decoded() throws(DecodingError) -> [PersonalRecord] {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(DecodingError) -> [PersonalRecord] in try Self.decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    private static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodingError) -> [PersonalRecord] {
+        var reader = ByteReader(buffer)
+        var records: [PersonalRecord] = []
+        while !reader.isAtEnd {
+            let eventID = try EventCodec.readUUID(&reader)
+            let typeCode = try reader.readVarint()
+            guard typeCode == UInt64(EventType.customerRegistered.rawValue)
+                || typeCode == UInt64(EventType.profileUpdated.rawValue)
+            else { throw .malformed("personal record of type \(typeCode)", at: reader.offset) }
+            let mask = try reader.readVarint()
+            let isSealed = try reader.readByte() != 0
+            records.append(
+                PersonalRecord(
+                    eventID: eventID, typeCode: UInt16(typeCode), mask: mask, isSealed: isSealed,
+                    bytes: try reader.readLengthPrefixed()))
+        }
+        return records
+    }
+
+    static func == (left: PersonalRecords, right: PersonalRecords) -> Bool {
+        guard let leftRecords = try? left.decoded(), let rightRecords = try? right.decoded() else {
+            return left.bytes == right.bytes
+        }
+        return leftRecords.map(\.eventID) == rightRecords.map(\.eventID)
+            && leftRecords.map(\.typeCode) == rightRecords.map(\.typeCode)
+            && leftRecords.map(\.mask) == rightRecords.map(\.mask)
+    }
+}
+
+/// The personal fields that a read filled in, and how much of them it may show.
+final class ResolvedPersonalData: Equatable, @unchecked Sendable {
+    /// The profile with the personal fields filled in; province and city come from the state.
+    let profile: CustomerProfile
+    let status: PersonalDataStatus
+
+    init(profile: CustomerProfile, status: PersonalDataStatus) {
+        self.profile = profile
+        self.status = status
+    }
+
+    static func == (left: ResolvedPersonalData, right: ResolvedPersonalData) -> Bool {
+        left.profile == right.profile && left.status == right.status
     }
 }
 
@@ -46,12 +121,14 @@ final class PersonalDataReader {
     /// Returns the associated data of a sealed personal part: a fixed text, the customer id, the
     /// type code and the event id, so that sealed bytes moved to another event fail to open.
     static func associatedData(customer: CustomerID, typeCode: UInt16, eventID: UUID) -> [UInt8] {
-        var bytes = Array("customer-ledger personal data".utf8)
+        var bytes = associatedDataPrefix
         withUnsafeBytes(of: customer.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: typeCode.bigEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: eventID.uuid) { bytes.append(contentsOf: $0) }
         return bytes
     }
+
+    private static let associatedDataPrefix = Array("customer-ledger personal data".utf8)
 
     enum Opened {
         case plaintext([UInt8])
@@ -82,11 +159,17 @@ final class PersonalDataReader {
     /// Fills in the personal fields of `state.profile` from its personal records.
     func resolve(_ state: inout CustomerState) throws {
         if state.erasedAt != nil {
-            state.personalData = .withheld(.erased)
+            state.resolved = ResolvedPersonalData(profile: CustomerProfile(name: ""), status: .withheld(.erased))
             return
         }
-        var profile = state.profile
-        for record in state.personalRecords {
+        let records: [PersonalRecord]
+        do {
+            records = try state.personalRecords.decoded()
+        } catch {
+            throw LedgerError.corruptProjection("the personal records of customer \(state.customerID): \(error)")
+        }
+        var profile = CustomerProfile(name: "")
+        for record in records {
             let opened = try record.bytes.withUnsafeBytes { bytes in
                 try open(
                     bytes, isSealed: record.isSealed, customer: state.customerID, typeCode: record.typeCode,
@@ -94,7 +177,7 @@ final class PersonalDataReader {
             }
             switch opened {
             case .withheld(let reason):
-                state.personalData = .withheld(reason)
+                state.resolved = ResolvedPersonalData(profile: CustomerProfile(name: ""), status: .withheld(reason))
                 return
             case .plaintext(let plaintext):
                 do {
@@ -110,8 +193,7 @@ final class PersonalDataReader {
             }
         }
         if role == .support { Self.mask(&profile) }
-        state.profile = profile
-        state.personalData = state.personalRecords.isEmpty ? .none : shownStatus
+        state.resolved = ResolvedPersonalData(profile: profile, status: records.isEmpty ? .none : shownStatus)
     }
 
     static func mask(_ profile: inout CustomerProfile) {

@@ -13,16 +13,9 @@ extension CustomerState {
         writer.write(varint: UInt64(version))
         writer.write(varint: lastPosition)
         writer.write(signed: registeredAt.microseconds)
-        writer.write(profile.province)
-        writer.write(profile.city)
-        writer.write(varint: UInt64(personalRecords.count))
-        for record in personalRecords {
-            withUnsafeBytes(of: record.eventID.uuid) { writer.write(raw: $0) }
-            writer.write(varint: UInt64(record.typeCode))
-            writer.write(varint: record.mask)
-            writer.write(record.isSealed ? 1 : 0)
-            writer.write(lengthPrefixed: record.bytes)
-        }
+        writer.write(province)
+        writer.write(city)
+        writer.write(lengthPrefixed: personalRecords.bytes)
         writeOptional(erasedAt, into: &writer)
         writer.write(varint: referrer?.rawValue ?? 0)
         writeOptional(firstPurchaseAt, into: &writer)
@@ -118,23 +111,7 @@ extension CustomerState {
         let registeredAt = Timestamp(microseconds: try reader.readSigned())
         let province = try reader.readString()
         let city = try reader.readString()
-        let recordCount = try reader.readVarint()
-        guard recordCount <= UInt64(reader.remaining) else { throw .truncated(at: reader.offset) }
-        var records: [PersonalRecord] = []
-        records.reserveCapacity(Int(recordCount))
-        for _ in 0..<recordCount {
-            let eventID = try EventCodec.readUUID(&reader)
-            let typeCode = try reader.readVarint()
-            guard typeCode == UInt64(EventType.customerRegistered.rawValue)
-                || typeCode == UInt64(EventType.profileUpdated.rawValue)
-            else { throw .malformed("personal record of type \(typeCode)", at: reader.offset) }
-            let mask = try reader.readVarint()
-            let isSealed = try reader.readByte() != 0
-            records.append(
-                PersonalRecord(
-                    eventID: eventID, typeCode: UInt16(typeCode), mask: mask, isSealed: isSealed,
-                    bytes: try reader.readLengthPrefixed()))
-        }
+        let records = try PersonalRecords(checking: try reader.slice(try reader.readLength()))
         let erasedAt = try readOptional(&reader)
         let referrer = CustomerID(try reader.readVarint())
         var state = CustomerState(

@@ -6,15 +6,16 @@ public struct CustomerState: Equatable, Sendable {
     /// The log position of the customer's last event.
     public var lastPosition: UInt64
     public var registeredAt: Timestamp
-    /// The customer's profile. Projections keep only the province and city, which stay in clear
-    /// for analysis; reads through ``Ledger`` fill in the personal fields from
-    /// ``personalRecords`` as the master key and the role allow, and set ``personalData``.
-    public internal(set) var profile: CustomerProfile
-    /// Whether ``profile``'s personal fields are shown, masked or withheld.
-    public internal(set) var personalData: PersonalDataStatus = .withheld(.role)
+    /// The province, which stays in clear for regional analysis.
+    var province: String
+    /// The city, which stays in clear for regional analysis.
+    var city: String
     /// The personal parts of the registration and of each profile update that changed a
     /// personal field, in order, as stored in the events.
-    var personalRecords: [PersonalRecord]
+    var personalRecords: PersonalRecords
+    /// The personal fields that a read through ``Ledger`` filled in, or nil for a state that
+    /// no read resolved, such as one being folded.
+    var resolved: ResolvedPersonalData?
     /// When the customer's personal data was erased, or nil.
     public internal(set) var erasedAt: Timestamp?
     public var referrer: CustomerID?
@@ -69,8 +70,11 @@ public struct CustomerState: Equatable, Sendable {
         version = 0
         lastPosition = 0
         self.registeredAt = registeredAt
-        self.profile = CustomerProfile(name: "", province: profile.province, city: profile.city)
-        personalRecords = personal.map { [$0] } ?? []
+        province = profile.province
+        city = profile.city
+        personalRecords = PersonalRecords()
+        if let personal { personalRecords.append(personal) }
+        resolved = nil
         erasedAt = nil
         self.referrer = referrer
         purchaseCount = 0
@@ -91,6 +95,20 @@ public struct CustomerState: Equatable, Sendable {
         rewardKeys = []
         tierAssignment = nil
         windowBase = WindowTotals()
+    }
+
+    /// The customer's profile: province and city, with the personal fields that the read filled
+    /// in as the master key and the role allow, which ``personalData`` describes.
+    public var profile: CustomerProfile {
+        var profile = resolved?.profile ?? CustomerProfile(name: "")
+        profile.province = province
+        profile.city = city
+        return profile
+    }
+
+    /// Whether the personal fields of ``profile`` are shown, masked or withheld.
+    public var personalData: PersonalDataStatus {
+        resolved?.status ?? .withheld(.notRequested)
     }
 
     /// The average rating, or nil without feedback.

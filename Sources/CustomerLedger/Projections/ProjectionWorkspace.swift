@@ -336,13 +336,13 @@ struct ProjectionWorkspace {
         case .registered, .refund, .skipped, .programVersion:
             return nil
         case .profileUpdated(let province, let city, let personal):
-            if let province { state.profile.province = province }
-            if let city { state.profile.city = city }
+            if let province { state.province = province }
+            if let city { state.city = city }
             if let personal { state.personalRecords.append(personal) }
             return nil
         case .erased:
             state.erasedAt = instant
-            state.personalRecords = []
+            state.personalRecords = PersonalRecords()
             return nil
         case .purchase(let orderID, let amount, let lineItems):
             return applyPurchase(
