@@ -61,10 +61,20 @@ struct CommandContext {
     @available(*, noasync)
     func openLedger(at path: String, readOnly: Bool, program: LoyaltyProgram? = nil) throws -> Ledger {
         let options = try ledgerOptions(readOnly: readOnly, program: program)
+        // Creating a ledger without a key is checked here too, so that the message explains how
+        // to create a key, whatever words the library uses for the operation.
+        var info = stat()
+        if !readOnly, options.encryptsPersonalData, options.masterKey == nil, stat(path + "/data.mdb", &info) != 0, errno == ENOENT {
+            throw PrivacyError.masterKeyRequired(LedgerCommand.creatingLedgerOperation)
+        }
         let ledger = try Ledger(path: path, options: options)
         Self.warnAboutOpenPermissions(ledger.path)
+        if !ledger.isEncrypted && options.masterKey != nil {
+            Console.error(
+                "ledger: warning: the ledger at '\(ledger.path)' keeps personal data in clear, because it was created before encryption, so the master key is not used and erasure is not possible\n")
+        }
         if ledger.isEncrypted && options.masterKey == nil && !readOnly {
-            throw PrivacyError.masterKeyRequired("this command")
+            throw PrivacyError.masterKeyRequired("writing to the ledger")
         }
         return ledger
     }

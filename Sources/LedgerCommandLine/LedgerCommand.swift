@@ -111,12 +111,14 @@ public enum LedgerCommand {
         return text
     }
 
-    /// The declaration of `command`, with `--key-file` and `--role` added to every command that
-    /// opens a ledger, which its `--db` option shows.
+    /// Returns the declaration of `command`, with `--key-file` and `--role` added to every command
+    /// that opens a ledger, which its `--db` option shows, unless the command declares them itself.
     static func syntax(of command: any Subcommand.Type) -> ArgumentList.Syntax {
         let syntax = command.syntax
         guard syntax.options.contains(where: { $0.names.contains("--db") }) else { return syntax }
-        return syntax.adding([CommandContext.keyFileOption, CommandContext.roleOption])
+        let declared = Set(syntax.options.flatMap(\.names))
+        let shared = [CommandContext.keyFileOption, CommandContext.roleOption]
+        return syntax.adding(shared.filter { declared.isDisjoint(with: $0.names) })
     }
 
     /// Moves a `--db PATH` or `--db=PATH` given before the command name to after it, so that
@@ -157,8 +159,8 @@ public enum LedgerCommand {
 
             Exit codes: 0 success, 1 failure, 64 invalid command line, 65 invalid data, a
             rejected business rule or a 'ledger verify' finding, 66 not found, 70 internal
-            error, 74 storage or file error, 75 version conflict (retry), 77 master key missing,
-            wrong or unsafe, or a role not allowed.
+            error, 74 storage or file error, 75 version conflict or ledger in use (retry), 77
+            master key missing, wrong or unsafe, or a role not allowed.
 
             Personal data is encrypted under a master key: create one with 'ledger keygen FILE'
             and pass it with --key-file FILE or LEDGER_KEY_FILE. --role (or LEDGER_ROLE) is
@@ -194,15 +196,50 @@ public enum LedgerCommand {
             case .tamperedCiphertext, .customerErased:
                 return (privacy.description, .dataError)
             case .masterKeyRequired(let operation):
-                return ("\(operation) needs the ledger's master key; pass --key-file FILE or set LEDGER_KEY_FILE", .permission)
+                return (masterKeyRequiredMessage(command: command.syntax.command, operation: operation), .permission)
             case .roleNotAllowed(let role, let operation):
-                return ("the \(role) role may not \(operation); use --role admin", .permission)
+                return (roleNotAllowedMessage(role: role, operation: operation), .permission)
             default:
                 return (privacy.description, .permission)
             }
         default:
             return ("\(error)", .internal)
         }
+    }
+}
+
+extension LedgerCommand {
+    /// The operation of ``PrivacyError/masterKeyRequired(_:)`` when a command would create a new
+    /// ledger, as `Ledger.init(path:options:)` and ``CommandContext/openLedger(at:readOnly:program:)`` name it.
+    static let creatingLedgerOperation = "creating a ledger"
+
+    /// The operations that only the admin role may run. The support role may run every other
+    /// change, such as appending, importing, replaying or compacting.
+    // NOTE: These are the operation names that CustomerLedger and the erase and export-customer
+    // commands throw. An admin-only operation missing here makes an analyst's message suggest
+    // --role support too. The CLI tests run each of them through a command.
+    static let adminOnlyOperations: Set<String> = [
+        "erasing customers", "importing erasures", "exporting a customer's personal data",
+    ]
+
+    /// Returns the message for `command`, such as `ledger import`, run without the master key
+    /// that `operation` needs. `reason`, such as `", because it writes …"`, follows "master key".
+    static func masterKeyRequiredMessage(command: String, operation: String, reason: String = "") -> String {
+        if operation == creatingLedgerOperation {
+            return "\(command) creates a new ledger, which needs a master key; create one with 'ledger keygen FILE' first, "
+                + "then pass --key-file FILE or set LEDGER_KEY_FILE"
+        }
+        return "\(command) needs the ledger's master key\(reason); pass --key-file FILE or set LEDGER_KEY_FILE"
+    }
+
+    /// Returns the message for a role that may not run `operation`, naming the roles that may.
+    static func roleNotAllowedMessage(role: AccessRole, operation: String) -> String {
+        // Only an analyst can fail on an operation that support may run, because support may run
+        // everything but the admin-only operations.
+        guard role == .analyst, !adminOnlyOperations.contains(operation) else {
+            return "\(operation) is not allowed for the \(role) role; use --role admin"
+        }
+        return "\(operation) is not allowed for the analyst role, which only reads; use --role admin or --role support"
     }
 }
 

@@ -171,17 +171,19 @@ private func wrappedKey(_ path: String, _ id: UInt64) throws -> [UInt8]? {
         for entry in try analystLedger.history(of: customer(1)) where entry.personalData != .none {
             #expect(entry.personalData == .withheld(.role))
         }
-        #expect(throws: PrivacyError.roleNotAllowed(role: .analyst, operation: "append events")) {
+        #expect(throws: PrivacyError.roleNotAllowed(role: .analyst, operation: "appending events")) {
             try analystLedger.append(purchase(customer: 1, order: "A-3", amount: cny("1.00"), at: time("2024-03-01")))
         }
-        #expect(throws: PrivacyError.roleNotAllowed(role: .support, operation: "erase customers")) {
+        #expect(throws: PrivacyError.roleNotAllowed(role: .support, operation: "erasing customers")) {
             try ledger.withRole(.support).erase(customer(1), reason: "request", at: time("2024-03-01"))
         }
     }
 
     @Test(arguments: [
         ("13812345678", "138****5678"), ("+86 138 1234 5678", "+86 138****5678"), ("138-1234-5678", "138****5678"),
-        ("12345", "***45"), ("", ""),
+        ("12345", "***45"), ("", ""), ("+8613812345678 ", "861******5678"), ("+8613812345678 (mobile)", "861******5678"),
+        ("12", "**"), ("110", "***"), ("+86 571 8888 1234 ext 56", "+86 571******3456"), ("电话", "***"),
+        ("+1 555 0100", "****0100"), ("021-6888-1234", "021****1234"),
     ])
     func phoneMask(phone: String, masked: String) {
         #expect(PersonalDataMask.phone(phone) == masked)

@@ -90,7 +90,7 @@ struct BatchAppender {
             try checkProgramEvent(event)
             if case .customerErased = event.payload, keys == nil {
                 throw RuleViolation(
-                    "this ledger keeps personal data in clear (it was created before encryption), so erasure cannot destroy it; copy the customers you keep into a new encrypted ledger")
+                    "this ledger keeps personal data in clear, because it was created before encryption, and the hash chain covers those bytes, so erasure cannot make them unreadable")
             }
         } catch let violation as RuleViolation {
             throw LedgerError.ruleViolation(index: index, eventID: event.id, reason: violation.reason)
@@ -110,7 +110,14 @@ struct BatchAppender {
             if case .customerRegistered = event.payload {
                 dataKey = try keys.create(for: customerID)
             } else if event.payload.hasPersonalFields {
-                dataKey = try keys.key(for: customerID)
+                // An encrypted ledger never stores personal data in clear, so a customer without
+                // a key, which only a damaged import can leave, takes no personal data.
+                guard let key = try keys.key(for: customerID) else {
+                    throw LedgerError.ruleViolation(
+                        index: index, eventID: event.id,
+                        reason: "customer \(customerID) has no data key, so the personal data of this event cannot be encrypted; restore the ledger from a backup")
+                }
+                dataKey = key
             }
         }
         let personalPart = EventCodec.encode(
@@ -207,7 +214,8 @@ struct BatchAppender {
             (event.customerID, RewardGranted(kind: .referred, key: "referred", points: referral.newCustomerPoints)),
         ]
         for (customer, reward) in rewards {
-            guard reward.points > 0, let target = try workspace.customer(customer),
+            // An erased referrer takes no further events, so the reward lapses.
+            guard reward.points > 0, let target = try workspace.customer(customer), target.erasedAt == nil,
                 !target.rewardKeys.contains(ProjectionWorkspace.rewardKeyHash(reward.key))
             else { continue }
             var metadata = EventMetadata()

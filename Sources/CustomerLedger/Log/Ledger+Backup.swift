@@ -74,7 +74,7 @@ private struct BackupTarget {
             }
             guard entries.isEmpty else {
                 throw StorageError(
-                    description: "the backup folder '\(folder)' is not empty (it contains \(entries.count) entries); pass a new or empty folder, so that no backup overwrites another")
+                    description: "the backup folder '\(folder)' is not empty (it contains \(entries.count) \(entries.count == 1 ? "entry" : "entries")); pass a new or empty folder, so that no backup overwrites another")
             }
             createdFolder = false
             return

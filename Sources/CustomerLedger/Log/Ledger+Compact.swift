@@ -9,6 +9,8 @@ public struct CompactionSummary: Equatable, Sendable {
     public var head: LogHead
     public var bytesBefore: Int64
     public var bytesAfter: Int64
+    /// The folders that an interrupted compaction had left beside the ledger, which this one removed.
+    public var removedLeftovers: [String]
 }
 
 extension Ledger {
@@ -26,7 +28,7 @@ extension Ledger {
     ///
     /// No other process may have the ledger open, and no `Ledger` of this process either. An
     /// interrupted compaction leaves the ledger as it was, or already swapped, plus a folder
-    /// named `PATH.compacting-…` to remove.
+    /// named `PATH.compacting-…`, which the next compaction removes.
     ///
     /// - parameter options: the master key, which an encrypted ledger needs as for any change.
     /// - throws: ``StorageError`` when another process has the ledger open, ``PrivacyError`` without
@@ -40,10 +42,21 @@ extension Ledger {
         guard FileManager.default.fileExists(atPath: folder + "/data.mdb") else {
             throw StorageError(description: "no ledger at '\(folder)'; pass the folder of an existing ledger")
         }
-        let copyFolder = folder + ".compacting-" + UUID().uuidString.prefix(8).lowercased()
+        // The swap replaces the whole folder, so anything else in it would be deleted with the old one.
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0 != "data.mdb" && $0 != "lock.mdb" }.sorted()
+        guard others.isEmpty else {
+            throw StorageError(
+                description: "the ledger folder '\(folder)' also contains \(others.map { "'\($0)'" }.joined(separator: ", ")), which compaction would delete with the old folder; move them out of the folder and compact again")
+        }
+        let copyFolder = folder + leftoverInfix + UUID().uuidString.prefix(8).lowercased()
         let bytesBefore = fileSize(folder + "/data.mdb")
         var ledger: Ledger? = try Ledger(path: folder, options: options)
         try ledger!.checkWritable("compacting")
+        // A leftover holds either a partial copy or the ledger before an earlier swap, with the
+        // freed pages that compaction exists to remove, and the ledger itself is always whole.
+        let leftovers = try leftoverFolders(of: folder)
+        for leftover in leftovers { try FileManager.default.removeItem(atPath: leftover) }
         // Held until the swap: no other process can open the ledger, so none can append to the
         // old file while it is copied.
         let lock = try ExclusiveLock(folder: folder)
@@ -51,6 +64,7 @@ extension Ledger {
         let head: LogHead
         do {
             head = try ledger!.copyLive(into: copyFolder)
+            try keepOwner(of: folder, on: copyFolder)
             // The copy is checked before it replaces the only copy of the ledger.
             let copy = try Ledger(path: copyFolder, options: Options(readOnly: true, masterKey: options.masterKey))
             let report = try copy.verify()
@@ -68,7 +82,39 @@ extension Ledger {
         ledger = nil
         lock.release()
         try? FileManager.default.removeItem(atPath: copyFolder)
-        return CompactionSummary(path: folder, head: head, bytesBefore: bytesBefore, bytesAfter: fileSize(folder + "/data.mdb"))
+        return CompactionSummary(
+            path: folder, head: head, bytesBefore: bytesBefore, bytesAfter: fileSize(folder + "/data.mdb"),
+            removedLeftovers: leftovers)
+    }
+
+    /// The text between a ledger folder's name and the random suffix of its compaction folder.
+    static let leftoverInfix = ".compacting-"
+
+    /// Returns the compaction folders beside `folder`: its name, ``leftoverInfix`` and 8 hex digits.
+    private static func leftoverFolders(of folder: String) throws -> [String] {
+        let parent = (folder as NSString).deletingLastPathComponent
+        let prefix = (folder as NSString).lastPathComponent + leftoverInfix
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.filter { name in
+            guard name.hasPrefix(prefix) else { return false }
+            let suffix = name.dropFirst(prefix.count)
+            return suffix.count == 8 && suffix.allSatisfy { $0.isHexDigit }
+        }.sorted().map { parent + "/" + $0 }
+    }
+
+    /// Gives the copy's folder and files the owner and group of the ledger folder, so that a
+    /// compaction run by an administrator leaves the ledger usable by its service user.
+    private static func keepOwner(of folder: String, on copy: String) throws {
+        var info = stat()
+        guard stat(folder, &info) == 0 else { return }
+        for path in [copy, copy + "/data.mdb", copy + "/lock.mdb"] {
+            var current = stat()
+            guard stat(path, &current) == 0, current.st_uid != info.st_uid || current.st_gid != info.st_gid else { continue }
+            guard chown(path, info.st_uid, info.st_gid) == 0 else {
+                throw StorageError(
+                    description: "cannot give '\(path)' the owner of '\(folder)' (uid \(info.st_uid)): \(String(cString: strerror(errno))); run the compaction as that user")
+            }
+        }
     }
 
     /// Writes every entry of every table, from one read snapshot, into a new environment in

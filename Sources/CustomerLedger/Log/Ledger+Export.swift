@@ -28,6 +28,10 @@ extension Ledger {
         from position: UInt64 = 1, customer: CustomerID? = nil, chunkSize: Int = 4096,
         header: (ExportHeader) throws -> Void, _ body: (ExportedEvent) throws -> Void
     ) throws -> Int {
+        // An export carries personal data as stored, so one in clear is for the admin role only.
+        if !isEncrypted && role != .admin {
+            throw PrivacyError.roleNotAllowed(role: role, operation: "exporting a ledger that keeps personal data in clear")
+        }
         let first = max(position, 1)
         var reader = ExportReader(schema: schema, next: first)
         try environment.read { txn in

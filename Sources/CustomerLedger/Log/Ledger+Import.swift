@@ -33,6 +33,9 @@ extension Ledger {
         _ events: [ExportedEvent], header: ExportHeader, progress: ((Int, Int) -> Void)? = nil
     ) throws -> EventImportSummary {
         try checkWritable("importing events")
+        if role != .admin, events.contains(where: { $0.event.payload.type == .customerErased }) {
+            throw PrivacyError.roleNotAllowed(role: role, operation: "importing erasures")
+        }
         let prepared = try ImportPlan(events: events, header: header)
         let summary = try environment.write { txn in
             try prepared.run(txn, schema: schema, clock: clock, keys: keyRing(txn), actor: actor, progress: progress)
@@ -105,8 +108,30 @@ private struct ImportPlan {
                 index: nil, field: nil,
                 reason: "the export covers positions \(header.fromPosition) to \(header.throughPosition) but holds \(events.count) events, so it is truncated")
         }
+        try Self.checkDataKeys(events)
         self.newEvents = newEvents
         self.storedPayloads = storedPayloads
+    }
+
+    /// Checks that every sealed registration brings its customer's wrapped data key, unless the
+    /// export erases the customer later, and that only sealed registrations bring one.
+    private static func checkDataKeys(_ events: [ExportedEvent]) throws {
+        var erased: Set<CustomerID> = []
+        for (index, exported) in events.enumerated().reversed() {
+            let event = exported.event
+            if case .customerErased = event.payload { erased.insert(event.customerID) }
+            let isSealedRegistration = exported.sealedPayload != nil && event.payload.type == .customerRegistered
+            if exported.wrappedDataKey != nil && !isSealedRegistration {
+                throw EventTransferError(
+                    index: index, field: "data_key",
+                    reason: "only the sealed registration of a customer brings a data key, so the export was changed")
+            }
+            if isSealedRegistration && exported.wrappedDataKey == nil && !erased.contains(event.customerID) {
+                throw EventTransferError(
+                    index: index, field: "data_key",
+                    reason: "customer \(event.customerID) has sealed personal data but no data key, and the export does not erase the customer, so the export was changed")
+            }
+        }
     }
 
     /// Decodes the public part of sealed stored bytes, with the personal fields withheld.
@@ -267,6 +292,11 @@ private struct ImportPlan {
                 throw EventTransferError(
                     index: nil, field: "master_key",
                     reason: "the export holds sealed personal data but names no master key; export it again with this version")
+            }
+            if ledgerKey != nil, let index = events.firstIndex(where: { $0.event.payload.hasPersonalFields }) {
+                throw EventTransferError(
+                    index: index, field: "master_key",
+                    reason: "the export keeps personal data in clear, from a ledger without encryption, and this ledger encrypts it; the hash chain covers the stored bytes, so import it into a ledger created without encryption")
             }
             return
         }

@@ -86,13 +86,15 @@ extension Ledger {
     /// Appends a ``EventType/pointsExpired`` event for every lot that expired at or before
     /// `instant` and still has points, at the lot's expiry instant. Running it again appends
     /// nothing for the same lots, because their points are then written off and the event ids
-    /// derive from customer and lot.
+    /// derive from customer and lot. Erased customers are left out: they take no further events.
     @available(*, noasync)
     @discardableResult
     public func expirePoints(asOf instant: Timestamp, metadata: EventMetadata = EventMetadata()) throws -> MaterializedEvents {
         let due: [NewEvent] = try environment.read { txn in
             var events: [NewEvent] = []
             try forEachStoredState(txn) { state in
+                // An erased customer takes no further events, so their points stay as they were.
+                guard state.erasedAt == nil else { return }
                 for lot in state.lots where lot.remaining > 0 && lot.hasExpired(at: instant) {
                     let expiresAt = lot.expiresAt!
                     events.append(

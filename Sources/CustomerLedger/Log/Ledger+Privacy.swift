@@ -21,9 +21,31 @@ extension Ledger {
     public func erase(
         _ customer: CustomerID, reason: String, at instant: Timestamp, metadata: EventMetadata = EventMetadata()
     ) throws -> AppendOutcome {
-        guard role == .admin else { throw PrivacyError.roleNotAllowed(role: role, operation: "erase customers") }
-        return try append(
-            NewEvent(customerID: customer, occurredAt: instant, payload: .customerErased(CustomerErased(reason: reason)), metadata: metadata))
+        guard role == .admin else { throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers") }
+        let event = NewEvent(
+            customerID: customer, occurredAt: instant, payload: .customerErased(CustomerErased(reason: reason)),
+            metadata: metadata)
+        if let state = try self.customer(customer), let field = Self.personalField(of: state.profile, in: reason) {
+            throw LedgerError.ruleViolation(
+                index: 0, eventID: event.id,
+                reason: "the erasure reason contains the customer's \(field), and the reason is stored in clear; give a request reference instead")
+        }
+        return try append(event)
+    }
+
+    /// Returns the name of the first personal field of `profile` that `text` contains: the name,
+    /// the email or the street address as written, or the phone number's digits. Values shorter
+    /// than two characters, or phones of fewer than six digits, are not looked for.
+    static func personalField(of profile: CustomerProfile, in text: String) -> String? {
+        let lowered = text.lowercased()
+        for (field, value) in [("name", profile.name), ("email", profile.email), ("address", profile.address)] {
+            let trimmed = value.trimmingCharacters(in: .whitespaces).lowercased()
+            if trimmed.count >= 2 && lowered.contains(trimmed) { return field }
+        }
+        let phoneDigits = String(profile.phone.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
+        let textDigits = String(text.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
+        if phoneDigits.count >= 6 && textDigits.contains(String(phoneDigits.suffix(8))) { return "phone number" }
+        return nil
     }
 
     /// Returns a ledger that shares this one's storage, master key and actor, but reads and

@@ -180,6 +180,18 @@ struct LogVerifier {
         let header: EventCodec.Header
         do {
             header = try Self.decodeRecord(record, position: position, personal: personal)
+        } catch PrivacyError.tamperedCiphertext {
+            // The clear part decoded, so the stream, the index and the projections are still checked.
+            positionFindings.add(
+                .init(kind: .sealedDataChanged, position: position,
+                      detail: "the sealed personal data fails its authentication check under the master key: its ciphertext was changed or belongs to another event"))
+            var reader = ByteReader(record)
+            header = try EventCodec.decodeHeader(&reader, metadata: false)
+        } catch LedgerError.corruptEvent(_, let decoding) {
+            positionFindings.add(
+                .init(kind: .undecodableRecord, position: position, detail: "the record does not decode: \(decoding)"))
+            isFolding = false
+            return
         } catch {
             positionFindings.add(
                 .init(kind: .undecodableRecord, position: position, detail: "the record does not decode: \(error)"))

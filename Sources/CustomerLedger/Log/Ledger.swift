@@ -114,7 +114,7 @@ public final class Ledger: @unchecked Sendable {
             throw LMDBError(code: ENOENT, call: "mdb_env_open", path: path)
         }
         if !exists && options.encryptsPersonalData && options.masterKey == nil {
-            throw PrivacyError.masterKeyRequired("creating a ledger")
+            throw PrivacyError.masterKeyRequired(PrivacyError.creatingLedger)
         }
         let actor = options.actor.trimmingCharacters(in: .whitespaces)
         guard !actor.isEmpty, actor.utf8.count <= 256, !actor.utf8.contains(0) else {
@@ -222,7 +222,7 @@ public final class Ledger: @unchecked Sendable {
         try checkAppendAllowed()
         if events.isEmpty { return [] }
         if role != .admin, events.contains(where: { $0.payload.type == .customerErased }) {
-            throw PrivacyError.roleNotAllowed(role: role, operation: "erase customers")
+            throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers")
         }
         let committed = try environment.write { txn in
             var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock, keys: keyRing(txn), actor: actor)
@@ -246,15 +246,16 @@ public final class Ledger: @unchecked Sendable {
     /// encrypted, by a role that may append.
     func checkAppendAllowed() throws {
         try checkWritable("appending events")
-        guard role.mayAppend else { throw PrivacyError.roleNotAllowed(role: role, operation: "append events") }
     }
 
-    /// Throws unless this ledger was opened writable, with its master key when it is encrypted.
+    /// Throws unless this ledger was opened writable, with its master key when it is encrypted,
+    /// by a role that may change it.
     func checkWritable(_ operation: String) throws {
         guard !isReadOnly else {
             if isEncrypted && masterKey == nil { throw PrivacyError.masterKeyRequired(operation) }
             throw LedgerError.readOnly
         }
+        guard role.mayAppend else { throw PrivacyError.roleNotAllowed(role: role, operation: operation) }
     }
 
     /// Returns the data keys for a transaction, or nil when the ledger is not encrypted or was opened

@@ -6,6 +6,9 @@ public struct VerificationFinding: Equatable, Sendable, CustomStringConvertible 
         case positionGap = "position-gap"
         /// The stored record does not decode.
         case undecodableRecord = "undecodable-record"
+        /// The record's sealed personal data fails its authentication check under the master
+        /// key: its ciphertext was changed or moved from another event. Only a check with the key finds it.
+        case sealedDataChanged = "sealed-data-changed"
         /// The record's bytes do not hash to its stored chain hash, while the next link still
         /// continues from that stored hash: the record changed after it was written.
         case recordChanged = "record-changed"

@@ -59,24 +59,32 @@ public enum WithheldReason: String, Equatable, Sendable, CustomStringConvertible
 
 /// Masks of personal data for the support role.
 public enum PersonalDataMask {
-    /// Keeps the first three and last four digits of a phone number, such as `138****5678`. A
-    /// leading country code such as `+86` is kept; spaces and dashes are dropped. Numbers of
-    /// seven digits or fewer keep only their last two.
+    /// Keeps the first three and last four digits of a phone number of 11 digits or more, such as
+    /// `138****5678`, and a country code of one to three digits written as `+86 ` in front.
+    /// Numbers of 8 to 10 digits keep their last four digits, of 5 to 7 their last two, and
+    /// shorter ones none. Everything else, such as spaces, dashes and words, is dropped, so that
+    /// no character of the number can pass unmasked.
     public static func phone(_ phone: String) -> String {
-        guard !phone.isEmpty else { return phone }
+        let digits = phone.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init)
+        guard !digits.isEmpty else { return phone.isEmpty ? "" : "***" }
         var prefix = ""
-        var rest = Substring(phone)
-        if rest.hasPrefix("+"), let space = rest.firstIndex(where: { $0 == " " || $0 == "-" }) {
-            prefix = String(rest[..<space]) + " "
-            rest = rest[rest.index(after: space)...]
+        var local = digits[...]
+        let trimmed = phone.drop { $0 == " " }
+        if trimmed.hasPrefix("+") {
+            let code = trimmed.dropFirst().prefix { $0.isASCII && $0.isNumber }
+            let separated = trimmed.dropFirst(code.count + 1).first.map { $0 == " " || $0 == "-" } ?? false
+            if (1...3).contains(code.count), separated, digits.count - code.count >= 8 {
+                prefix = "+" + code + " "
+                local = local.dropFirst(code.count)
+            }
         }
-        let digits = rest.filter { !$0.isWhitespace && $0 != "-" }
-        let characters = Array(digits)
-        if characters.count <= 7 {
-            return prefix + String(repeating: "*", count: max(characters.count - 2, 1)) + String(characters.suffix(2))
+        let count = local.count
+        if count >= 11 {
+            return prefix + String(local.prefix(3)) + String(repeating: "*", count: count - 7) + String(local.suffix(4))
         }
-        return prefix + String(characters.prefix(3)) + String(repeating: "*", count: characters.count - 7)
-            + String(characters.suffix(4))
+        if count >= 8 { return prefix + String(repeating: "*", count: count - 4) + String(local.suffix(4)) }
+        if count >= 5 { return prefix + String(repeating: "*", count: count - 2) + String(local.suffix(2)) }
+        return prefix + String(repeating: "*", count: count)
     }
 
     /// Keeps the first character of the local part and the domain, such as `z***@example.com`.

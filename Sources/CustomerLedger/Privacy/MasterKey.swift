@@ -7,7 +7,7 @@ import Foundation
 /// A ledger created with a master key stores a check value derived from it, so that opening the
 /// ledger with another key fails before anything is read or written. The key itself is never
 /// stored in the ledger, printed or put in an error message; ``fingerprint`` names it instead.
-public struct MasterKey: Sendable {
+public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let byteCount = 32
     /// The first line of a key file.
     static let fileHeader = "# customer-ledger master key; keep this file secret (mode 0600)"
@@ -34,6 +34,11 @@ public struct MasterKey: Sendable {
         return try! MasterKey(bytes: bytes)
     }
 
+    /// The fingerprint, so that printing a key, in a log line or a debugger, never shows its bytes.
+    public var description: String { "MasterKey(fingerprint: \(fingerprint))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["fingerprint": fingerprint], displayStyle: .struct) }
+
     /// A short public name of the key: 16 hex digits of a keyed BLAKE2b hash of a fixed text,
     /// from which the key cannot be recovered. Messages show it to tell keys apart.
     public var fingerprint: String {
@@ -54,7 +59,12 @@ public struct MasterKey: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno
-            let hint = code == ENOENT ? "; create one with 'ledger keygen \(path)'" : ""
+            var link = stat()
+            let dangling = code == ENOENT && lstat(path, &link) == 0
+            let hint =
+                dangling
+                ? "; it is a symbolic link to a missing file, so point it at the key file"
+                : code == ENOENT ? "; create one with 'ledger keygen \(path)'" : ""
             throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(code)))\(hint)")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
@@ -67,10 +77,16 @@ public struct MasterKey: Sendable {
                 "it has mode \(String(permissions, radix: 8)), so group or others can access it; run 'chmod 600 \(path)'. "
                     + "If anyone else may have read the key, treat the personal data it protects as exposed, because a ledger's master key cannot be changed")
         }
+        // A key file is about 130 bytes; a large file is not one, and is not read into memory.
+        guard info.st_size <= 4096 else {
+            throw PrivacyError.keyFile(
+                path: path, "it is \(info.st_size) bytes long, so it is not a ledger key file; create one with 'ledger keygen FILE'")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")
         }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+        let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, as: UTF8.self)
+        let lines = text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         guard lines.count == 1, let bytes = Hex.bytes(lines[0]), bytes.count == Self.byteCount else {
@@ -126,16 +142,21 @@ public enum PrivacyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Stored ciphertext failed its authentication check.
     case tamperedCiphertext(String)
 
+    /// The operation that ``masterKeyRequired(_:)`` names when a new ledger has no key.
+    public static let creatingLedger = "creating a ledger"
+
     public var description: String {
         switch self {
         case .invalidKey(let reason): reason
         case .keyFile(let path, let reason): "key file '\(path)': \(reason)"
         case .wrongMasterKey(let given, let expected):
             "the master key \(given) does not match this ledger, which was created with key \(expected); pass the key file the ledger was created with"
+        case .masterKeyRequired(let operation) where operation == Self.creatingLedger:
+            "\(operation) needs a master key; pass one in Ledger.Options.masterKey (MasterKey.generate() makes one), or set Ledger.Options.encryptsPersonalData to false to keep personal data in clear"
         case .masterKeyRequired(let operation):
             "\(operation) needs the ledger's master key, and the ledger was opened without it; pass the key in Ledger.Options.masterKey"
         case .roleNotAllowed(let role, let operation):
-            "the \(role) role may not \(operation); open the ledger with the admin role"
+            "\(operation) is not allowed for the \(role) role; open the ledger with a role that may do it"
         case .customerErased(let customer):
             "customer \(customer) was erased; their personal data no longer exists and no events can be added"
         case .tamperedCiphertext(let what):

@@ -269,6 +269,14 @@ struct ProjectionWorkspace {
 
         case .customerErased(let erased):
             try Self.checkText(erased.reason, field: "erasure reason", required: true, limit: 1024)
+            guard !erased.reason.allSatisfy(\.isWhitespace) else {
+                throw RuleViolation("the erasure reason is blank; give a request reference")
+            }
+            // An erasure before a later event would leave that event's data dated after it.
+            guard occurredAt >= state!.latestEventAt else {
+                throw RuleViolation(
+                    "the erasure occurs at \(occurredAt), before the customer's latest event at \(state!.latestEventAt); erase at or after it")
+            }
 
         case .unrecognized(let unknown):
             // Kept verbatim for a newer version of the ledger to read, and skipped by projections.

@@ -11,8 +11,9 @@ enum CompactCommand: Subcommand {
             .value(
                 "--db", placeholder: "PATH",
                 help: "Ledger database folder (default: $LEDGER_DB, else ./ledger.db). Stop every other process that has it open first, "
-                    + "such as 'ledger follow' or an application: compact fails while one has (exit 74) and changes nothing. "
-                    + "The copy is verified before it replaces the folder. An encrypted ledger needs its master key (exit 77 without it)."),
+                    + "such as 'ledger follow' or an application: compact fails while one has (exit 75, retry once it stopped) and changes nothing. "
+                    + "The copy is verified before it replaces the folder. An encrypted ledger needs its master key (exit 77 without it). "
+                    + "Run compact from outside the ledger folder: the folder is replaced, so it may not be or contain the working directory (exit 64)."),
             .flag("--json", help: "Write the folder, the head and the data file's size before and after as JSON."),
         ])
 
@@ -22,6 +23,7 @@ enum CompactCommand: Subcommand {
         // would replace the link and leave the old data file, with what erasure deleted, in the
         // link's target, so the target is compacted instead.
         let path = URL(fileURLWithPath: context.databasePath).resolvingSymlinksInPath().path
+        try rejectWorkingDirectory(inside: path, shownAs: context.databasePath)
         let options = try context.ledgerOptions(readOnly: false)
         let summary = try Ledger.compact(path: path, options: options)
 
@@ -42,6 +44,25 @@ enum CompactCommand: Subcommand {
                 ("position", "\(summary.head.position)"),
                 ("hash", summary.head.hash),
             ]))
+    }
+
+    /// Throws a ``UsageError`` when the working directory is the ledger folder at `path` or
+    /// inside it. Compaction replaces that folder by renaming a new one over it, which would
+    /// leave the calling shell in a deleted folder. `shownPath` is the folder as the user gave it.
+    static func rejectWorkingDirectory(inside path: String, shownAs shownPath: String) throws {
+        guard let workingDirectory = realPath("."), let folder = realPath(path) else { return }
+        let isInside = folder == "/" || workingDirectory == folder || workingDirectory.hasPrefix(folder + "/")
+        guard isInside else { return }
+        throw UsageError(
+            "the ledger folder '\(shownPath)' is or contains the working directory '\(workingDirectory)', and compaction replaces "
+                + "that folder; run 'ledger compact' from outside the ledger folder, such as from its parent folder")
+    }
+
+    /// Returns the absolute path of `path` with every symbolic link resolved, or nil when it cannot be resolved.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Throws a ``CommandFailure`` unless `path` is a folder with a `data.mdb`: not found (66)

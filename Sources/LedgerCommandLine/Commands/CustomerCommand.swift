@@ -43,6 +43,11 @@ enum CustomerCommand: Subcommand {
 
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
+            // erased_at is the erasure's occurred-at, a business time; this adds when the ledger recorded it.
+            let erasure = try EraseCommand.erasureEvent(of: state, in: ledger)
+            if let index = members.firstIndex(where: { $0.key == "erased_at" }) {
+                members.insert(("erasure_recorded_at", Formatting.json(erasure?.recordedAt)), at: index + 1)
+            }
             // Before the registration, a position has no instant to evaluate at.
             members.append(("as_of", requestedPosition != nil && past == nil ? .null : Formatting.json(instant)))
             members.append(("as_of_position", requestedPosition.map { JSONValue($0) } ?? .null))
@@ -72,7 +77,9 @@ enum CustomerCommand: Subcommand {
         if let referrer = state.referrer { lines.append(("referred by", "\(referrer)")) }
         lines.append(("registered", Formatting.instant(state.registeredAt)))
         if let erasedAt = current.erasedAt {
-            lines.append(("erased", "\(Formatting.instant(erasedAt)): personal data destroyed, no further events accepted"))
+            let recorded = try EraseCommand.erasureEvent(of: current, in: ledger).map { ", recorded at \(Formatting.instant($0.recordedAt))" }
+            lines.append(
+                ("erased", "occurred at \(Formatting.instant(erasedAt))\(recorded ?? ""): personal data destroyed, no further events accepted"))
         }
         lines += [
             ("purchases", Formatting.grouped(state.purchaseCount)

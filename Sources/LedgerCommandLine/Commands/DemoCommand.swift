@@ -11,9 +11,17 @@ enum DemoCommand: Subcommand {
             .value("--db", placeholder: "PATH", help: "Build the demo ledger in this new folder (default: a temporary folder)."),
             .flag("--keep", help: "Keep the temporary ledger folder afterwards, to explore it."),
             .value("--file", placeholder: "FILE", help: "A CDNOW file to use instead of the bundled one."),
+            .value(
+                "--role", placeholder: "ROLE",
+                help: "Not accepted (exit 64): the demo shows what each role sees by itself. It also ignores LEDGER_ROLE."),
         ])
 
     static func run(_ context: CommandContext) throws {
+        if let role = context.arguments.string("--role") {
+            throw UsageError(
+                "the demo does not take --role (got '\(role)'): it shows what each role sees by itself, in its section on personal data; "
+                    + "run 'ledger demo --keep' and then query the kept ledger with --role")
+        }
         let file = try context.arguments.string("--file") ?? bundledCDNOWPath()
         let temporary = context.arguments.string("--db") == nil
         let path = try context.arguments.string("--db") ?? makeTemporaryFolder()

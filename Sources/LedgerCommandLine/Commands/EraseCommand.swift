@@ -10,7 +10,9 @@ enum EraseCommand: Subcommand {
         summary: "Erase a customer's personal data for good (admin only), keeping purchases, spend, points and tier.",
         options: [
             CommandContext.databaseOption,
-            .flag("--json", help: "Write the appended event and the figures that were kept as JSON."),
+            .flag(
+                "--json",
+                help: "Write the appended event and the figures that were kept as JSON, with the erasure's occurred-at as erased_at and the time the ledger recorded it as erasure_recorded_at."),
             .value(
                 "--reason", placeholder: "TEXT",
                 help: "Required (exit 64 without it). Why the data is erased, such as a request reference, up to 1,024 bytes. It is stored in clear, so it must not contain personal data."),
@@ -46,19 +48,27 @@ enum EraseCommand: Subcommand {
         let requestedInstant = try context.instant("--at")
         if let requestedInstant { try context.rejectFutureInstant(requestedInstant, option: "--at") }
         let role = try context.role()
-        guard role == .admin else { throw PrivacyError.roleNotAllowed(role: role, operation: "erase customers") }
+        guard role == .admin else { throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers") }
 
         let ledger = try context.openExistingLedger(readOnly: false)
         let before = try context.existingCustomer(id, in: ledger)
         if let erasedAt = before.erasedAt {
+            let erasure = try erasureEvent(of: before, in: ledger)
+            let when = "occurred at \(Formatting.instant(erasedAt))"
+                + (erasure.map { ", recorded at \(Formatting.instant($0.recordedAt))" } ?? "")
             throw CommandFailure(
-                "customer \(id) was already erased at \(Formatting.instant(erasedAt)), so there is nothing left to erase; nothing was written",
+                "customer \(id) was already erased (\(when)), so there is nothing left to erase; nothing was written",
                 code: .dataError)
         }
         let instant = try erasureInstant(requested: requestedInstant, customer: before, ledger: ledger)
 
         let metadata = EventMetadata(actor: context.actor, source: "cli")
         let outcome = try ledger.erase(id, reason: reason, at: instant, metadata: metadata)
+        // The occurred-at is a business time that may lie in the past; the recorded-at is when
+        // the ledger wrote the erasure and destroyed the key.
+        guard let recordedAt = try ledger.event(at: outcome.position)?.recordedAt else {
+            throw CommandFailure("the erasure at position \(outcome.position) cannot be read back; run 'ledger verify'", code: .internal)
+        }
 
         let after = try context.existingCustomer(id, in: ledger)
         let statement = after.pointsStatement(asOf: instant)
@@ -71,6 +81,7 @@ enum EraseCommand: Subcommand {
                 ("position", JSONValue(outcome.position)),
                 ("version", JSONValue(outcome.version)),
                 ("erased_at", Formatting.json(instant)),
+                ("erasure_recorded_at", Formatting.json(recordedAt)),
                 ("reason", .string(reason)),
                 ("actor", .string(metadata.actor)),
                 ("personal_data", .string(after.personalData.description)),
@@ -79,7 +90,10 @@ enum EraseCommand: Subcommand {
             return
         }
         var lines: [(String, String)] = [
-            ("erased", "customer \(id) at \(Formatting.instant(instant)): CustomerErased at position \(Formatting.grouped(outcome.position)), data key destroyed"),
+            ("erased", "customer \(id): CustomerErased at position \(Formatting.grouped(outcome.position)), data key destroyed"),
+            ("occurred at", Formatting.instant(instant)
+                + (requestedInstant == nil ? ", the ledger's latest occurred-at (--at sets another)" : ", from --at")),
+            ("recorded at", "\(Formatting.instant(recordedAt)), when the ledger recorded the erasure"),
             ("reason", reason),
             ("unreadable", "the \(erasedFields) of the customer's events"),
             ("kept", "\(Formatting.count(after.purchaseCount, "purchase")), \(Formatting.count(after.refundCount, "refund")), "
@@ -116,6 +130,24 @@ enum EraseCommand: Subcommand {
         }
         let latest = try ledger.statistics().latestOccurredAt ?? customer.latestEventAt
         return max(latest, customer.latestEventAt)
+    }
+
+    /// Returns the customer's CustomerErased event, or nil for a customer who was not erased.
+    /// Its `occurredAt` is the business time given to the erasure, and its `recordedAt` is when
+    /// the ledger wrote it.
+    @available(*, noasync)
+    static func erasureEvent(of state: CustomerState, in ledger: Ledger) throws -> RecordedEvent? {
+        guard state.erasedAt != nil else { return nil }
+        // An erased customer accepts no further events, so the erasure is normally the last one.
+        if let last = try ledger.event(at: state.lastPosition), last.customerID == state.customerID,
+            case .customerErased = last.payload
+        {
+            return last
+        }
+        return try ledger.history(of: state.customerID).last { event in
+            if case .customerErased = event.payload { return true }
+            return false
+        }
     }
 
     /// Returns the figures that erasure keeps: purchases, refunds, spend, points and tier.

@@ -17,7 +17,7 @@ enum ExportCommand: Subcommand {
                 help: "Start at log position P (default: 1), for a copy that already has the events before P."),
             .value(
                 "--output", placeholder: "FILE",
-                help: "Write to FILE, with mode 0600, replacing it only when the export is complete (default: standard output)."),
+                help: "Write to FILE, with mode 0600, replacing it only when the export is complete (default: standard output). The export goes to a new temporary file in FILE's folder first, which every failure removes."),
         ])
 
     static func run(_ context: CommandContext) throws {
@@ -71,35 +71,46 @@ enum ExportCommand: Subcommand {
     }
 }
 
-/// The destination of an export: a file, written under a temporary name beside it and renamed
-/// over it when complete, or standard output. Writes are buffered.
+/// The destination of an export: a file, written under a new temporary name beside it and
+/// renamed over it when complete, or standard output. Writes are buffered.
+///
+/// The temporary file is created by `mkstemp(3)`, with a unique name, `O_EXCL` and mode 0600, so
+/// a file or symbolic link that someone else placed in the folder is never opened or followed.
+/// Every failure after it was created removes it, through ``finish()`` or ``discard()``.
 struct ExportOutput {
     /// The file to write, or nil for standard output.
     let path: String?
+    /// The temporary file beside `path`, such as `.events.jsonl.tmp-k3Xq9Z`, or nil for standard output.
+    let temporaryPath: String?
     let descriptor: Int32
     private var buffer: [UInt8] = []
     /// False once a file's descriptor is closed.
     private var isOpen = true
     private static let bufferSize = 1 << 20
 
-    var temporaryPath: String? { path.map { $0 + ".tmp" } }
-
     init(path: String?) throws(CommandFailure) {
         self.path = path
         guard let path else {
             fflush(nil)
+            temporaryPath = nil
             descriptor = STDOUT_FILENO
             return
         }
-        let temporary = path + ".tmp"
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let folder = Self.folder(of: path)
+        var template = Array((folder + "/." + (path as NSString).lastPathComponent + ".tmp-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw CommandFailure(
-                "cannot create '\(temporary)': \(String(cString: strerror(errno))); check that the folder of '\(path)' exists and is writable",
+                "cannot create a temporary file in '\(folder)': \(String(cString: strerror(errno))); check that the folder of '\(path)' exists and is writable",
                 code: .ioError)
         }
-        // An existing temporary file keeps its mode through O_CREAT, and the export contains personal data.
-        fchmod(descriptor, 0o600)
+        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Returns the folder of `path`, `.` for a bare file name.
+    private static func folder(of path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
     }
 
     mutating func writeLine(_ line: String) throws {
@@ -119,6 +130,12 @@ struct ExportOutput {
             let code = errno
             unlink(temporaryPath)
             throw CommandFailure("cannot rename '\(temporaryPath)' to '\(path)': \(String(cString: strerror(code)))", code: .ioError)
+        }
+        // Syncing the folder makes the rename durable. A failure here leaves a complete file.
+        let folderDescriptor = open(Self.folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
         }
     }
 

@@ -35,13 +35,17 @@ enum ExportCustomerCommand: Subcommand {
         }
         let role = try context.role()
         guard role == .admin else {
-            throw PrivacyError.roleNotAllowed(role: role, operation: "export a customer's personal data")
+            throw PrivacyError.roleNotAllowed(role: role, operation: "exporting a customer's personal data")
         }
 
         let ledger = try context.openExistingLedger()
         // Without the key every personal field would be empty, which is useless for portability.
         if ledger.isEncrypted, try context.masterKey() == nil {
-            throw PrivacyError.masterKeyRequired("this command, which writes the personal data in clear,")
+            throw CommandFailure(
+                LedgerCommand.masterKeyRequiredMessage(
+                    command: context.command, operation: "exporting a customer's personal data",
+                    reason: ", because it writes the personal data in clear"),
+                code: .permission)
         }
         _ = try context.existingCustomer(id, in: ledger)
         let snapshot = try readSnapshot(of: id, from: ledger)
@@ -135,23 +139,31 @@ enum ExportCustomerCommand: Subcommand {
     }
 
     /// Returns whether the personal data is in the document, and for an erased customer when and
-    /// why it was erased.
+    /// why it was erased. `erased_at` is the erasure's occurred-at, a business time that may lie
+    /// in the past. `erasure_recorded_at` is when the ledger recorded the erasure.
     static func personalDataJSON(_ state: CustomerState, history: [HistoryEntry]) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("status", .string(state.personalData.description))]
         guard let erasedAt = state.erasedAt else {
             members.append(("erased", false))
             return .object(members)
         }
+        var erasure: RecordedEvent?
         var reason = JSONValue.null
         for entry in history {
-            if case .customerErased(let erased) = entry.event.payload { reason = .string(erased.reason) }
+            if case .customerErased(let erased) = entry.event.payload {
+                erasure = entry.event
+                reason = .string(erased.reason)
+            }
         }
+        let recorded = erasure.map { ", and the ledger recorded it at \(Formatting.instant($0.recordedAt))" } ?? ""
         members += [
             ("erased", true),
             ("erased_at", Formatting.json(erasedAt)),
+            ("erasure_recorded_at", Formatting.json(erasure?.recordedAt)),
             ("erasure_reason", reason),
             ("note", .string(
-                "The customer's personal data was erased at \(Formatting.instant(erasedAt)): the key that encrypted it was destroyed, "
+                "The customer's personal data was erased. The erasure occurred at \(Formatting.instant(erasedAt)) in business time\(recorded). "
+                    + "The key that encrypted the data was destroyed, "
                     + "so the \(EraseCommand.erasedFields) can no longer be read by anyone. "
                     + "The province, city, purchases, refunds, spend, points, tier and event history below are kept.")),
         ]

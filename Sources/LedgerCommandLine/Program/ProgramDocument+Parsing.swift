@@ -189,21 +189,48 @@ extension ProgramDocument {
         case .object: return "an object"
         }
     }
+
+    /// Names the kind of a value, such as `a string` or `a number`, without the value itself.
+    static func describeKind(_ value: ParsedJSON) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
 }
 
 /// A value of the document with its JSON path, and typed readers that name the path in errors.
 struct DocumentField {
     let value: ParsedJSON
     let path: String
+    /// True for a field that contains personal data, whose errors name the kind of value but never the value.
+    var withholdsValue = false
 
     var isNull: Bool { value == .null }
+
+    /// The value as error messages show it, or only its kind for a field that contains personal data.
+    var describedValue: String {
+        guard withholdsValue else { return ProgramDocument.describe(value) }
+        return ProgramDocument.describeKind(value) + ", not shown because the field contains personal data"
+    }
+
+    /// Returns this field marked as containing personal data, so that its errors never show the value.
+    func withholdingValue() -> DocumentField {
+        var field = self
+        field.withholdsValue = true
+        return field
+    }
 
     func error(_ reason: String) -> ProgramDocumentError {
         ProgramDocumentError(path: path, reason: reason)
     }
 
     func typeError(expected: String) -> ProgramDocumentError {
-        error("expected \(expected), got \(ProgramDocument.describe(value))")
+        error("expected \(expected), got \(describedValue)")
     }
 
     /// Returns the members of an object. With `keys`, a member with any other key is an error.
@@ -271,14 +298,14 @@ struct DocumentField {
             return minorUnits
         case .success, .failure(.overflow):
             throw error(
-                "\(ProgramDocument.describe(value)) is too large; the largest amount is "
+                "\(describedValue) is too large; the largest amount is "
                     + "\(Money(minorUnits: maximum, currency: currency).decimalText) \(currency.code)")
         case .failure(.negative):
-            throw error("\(ProgramDocument.describe(value)) is negative; amounts must be 0 or more")
+            throw error("\(describedValue) is negative; amounts must be 0 or more")
         case .failure(.malformed):
             throw typeError(expected: expected)
         case .failure(.tooManyDecimals):
-            throw error("\(ProgramDocument.describe(value)) has more decimals than \(currency.code) allows (\(digits))")
+            throw error("\(describedValue) has more decimals than \(currency.code) allows (\(digits))")
         }
     }
 
@@ -294,7 +321,7 @@ struct DocumentField {
             result = DecimalText.parse(text, decimals: 3)
         case .number:
             throw error(
-                "\(ProgramDocument.describe(value)) is not an integer; write fractional multipliers as decimal strings such as \"1.5\", which are read exactly")
+                "\(describedValue) is not an integer; write fractional multipliers as decimal strings such as \"1.5\", which are read exactly")
         default:
             throw typeError(expected: expected)
         }
@@ -303,13 +330,13 @@ struct DocumentField {
             return thousandths
         case .success, .failure(.overflow):
             throw error(
-                "\(ProgramDocument.describe(value)) is too large; multipliers are at most \(LoyaltyProgram.maximumMultiplier / 1000)")
+                "\(describedValue) is too large; multipliers are at most \(LoyaltyProgram.maximumMultiplier / 1000)")
         case .failure(.negative):
-            throw error("\(ProgramDocument.describe(value)) is negative; multipliers must be 0 or more")
+            throw error("\(describedValue) is negative; multipliers must be 0 or more")
         case .failure(.malformed):
             throw typeError(expected: expected)
         case .failure(.tooManyDecimals):
-            throw error("\(ProgramDocument.describe(value)) has more than 3 decimals; multipliers are stored in thousandths")
+            throw error("\(describedValue) has more than 3 decimals; multipliers are stored in thousandths")
         }
     }
 

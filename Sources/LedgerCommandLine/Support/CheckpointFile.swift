@@ -43,7 +43,8 @@ struct CheckpointFile: Sendable {
     /// - throws: ``CommandFailure`` with exit code 74 when the temporary file cannot be written
     ///   or renamed. The file then still contains the previous position.
     func write(_ position: UInt64) throws {
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // O_NOFOLLOW: a symbolic link planted at the temporary path is not followed to another file.
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create", temporaryPath, errno) }
         do {
             try FileDescriptorOutput.writeAll(Array("\(position)\n".utf8), to: descriptor)

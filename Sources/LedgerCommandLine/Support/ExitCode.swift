@@ -18,8 +18,9 @@ enum ExitCode: Int32, Sendable, CaseIterable {
     case `internal` = 70
     /// Reading or writing the ledger storage or another file failed (`EX_IOERR`).
     case ioError = 74
-    /// Another writer changed the ledger since it was read (optimistic concurrency conflict).
-    /// Retrying the command can succeed (`EX_TEMPFAIL`).
+    /// Another writer changed the ledger since it was read (optimistic concurrency conflict), or
+    /// another process has the ledger open when `compact` needs it alone. Retrying the command
+    /// can succeed (`EX_TEMPFAIL`).
     case conflict = 75
     /// The master key is missing, wrong or in an unsafe file, or the role may not run the
     /// command (`EX_NOPERM`).

@@ -195,7 +195,7 @@ extension EventJSONLines {
                 exported.sealedPayload = UnrecognizedPayload(
                     typeCode: typeCode, schemaVersion: UInt8(schemaVersion),
                     publicBytes: try parts.required("public_hex").hexBytes(),
-                    personalBytes: try parts.required("personal_hex").hexBytes())
+                    personalBytes: try parts.required("personal_hex").withholdingValue().hexBytes())
             }
             if let key = object["data_key"], !key.isNull { exported.wrappedDataKey = try key.hexBytes() }
             return exported
@@ -205,7 +205,8 @@ extension EventJSONLines {
     }
 
     /// Reads the payload of the type and schema version: the fields of a payload that this
-    /// version decodes, else the stored bytes in hex.
+    /// version decodes, else the stored bytes in hex. Errors never show the personal bytes,
+    /// which a ledger without encryption stores in clear.
     private static func readPayload(
         _ field: DocumentField, typeCode: UInt16, schemaVersion: UInt8
     ) throws(ProgramDocumentError) -> EventPayload {
@@ -215,7 +216,7 @@ extension EventJSONLines {
                 UnrecognizedPayload(
                     typeCode: typeCode, schemaVersion: schemaVersion,
                     publicBytes: try object.required("public_hex").hexBytes(),
-                    personalBytes: try object.required("personal_hex").hexBytes()))
+                    personalBytes: try object.required("personal_hex").withholdingValue().hexBytes()))
         }
         return try EventPayloadJSON.read(field, type: type)
     }

@@ -3,6 +3,9 @@ import Foundation
 
 /// Reading of event payloads from the JSON that ``Formatting/json(_:)-(EventPayload)`` writes,
 /// with exactly the keys it writes.
+///
+/// The fields that hold personal data are read with ``DocumentField/withholdingValue()``, so an
+/// error names the line, the field and what was expected, but never the value.
 enum EventPayloadJSON {
     static let profileKeys = ["name", "phone", "email", "birthday", "province", "city", "address"]
 
@@ -11,24 +14,25 @@ enum EventPayloadJSON {
         case .customerRegistered:
             let object = try field.object(keys: profileKeys + ["referrer"])
             let referrer = try object.required("referrer")
-            let birthday = try object.required("birthday")
+            let birthday = try object.required("birthday").withholdingValue()
             let profile = CustomerProfile(
-                name: try object.text("name"), phone: try object.text("phone"), email: try object.text("email"),
-                birthday: birthday.isNull ? nil : try birthday.date(), province: try object.text("province"),
-                city: try object.text("city"), address: try object.text("address"))
+                name: try object.personalText("name"), phone: try object.personalText("phone"),
+                email: try object.personalText("email"), birthday: birthday.isNull ? nil : try birthday.date(),
+                province: try object.text("province"), city: try object.text("city"),
+                address: try object.personalText("address"))
             return .customerRegistered(
                 CustomerRegistered(profile: profile, referrer: referrer.isNull ? nil : try referrer.customerID()))
 
         case .profileUpdated:
             let object = try field.object(keys: profileKeys)
             var changes = ProfileChanges()
-            if let name = object["name"] { changes.name = try name.string(expected: "a string") }
-            if let phone = object["phone"] { changes.phone = try phone.string(expected: "a string") }
-            if let email = object["email"] { changes.email = try email.string(expected: "a string") }
-            if let birthday = object["birthday"] { changes.birthday = try birthday.date() }
+            if let name = object["name"] { changes.name = try name.withholdingValue().string(expected: "a string") }
+            if let phone = object["phone"] { changes.phone = try phone.withholdingValue().string(expected: "a string") }
+            if let email = object["email"] { changes.email = try email.withholdingValue().string(expected: "a string") }
+            if let birthday = object["birthday"] { changes.birthday = try birthday.withholdingValue().date() }
             if let province = object["province"] { changes.province = try province.string(expected: "a string") }
             if let city = object["city"] { changes.city = try city.string(expected: "a string") }
-            if let address = object["address"] { changes.address = try address.string(expected: "a string") }
+            if let address = object["address"] { changes.address = try address.withholdingValue().string(expected: "a string") }
             return .profileUpdated(ProfileUpdated(changes: changes))
 
         case .purchaseRecorded:
@@ -72,7 +76,7 @@ enum EventPayloadJSON {
                 FeedbackRecorded(
                     channel: try object.required("channel").choice(channels),
                     rating: Int(try object.required("rating").unsigned(in: 0...UInt64(UInt8.max))),
-                    isComplaint: try object.required("complaint").bool(), text: try object.text("text")))
+                    isComplaint: try object.required("complaint").bool(), text: try object.personalText("text")))
 
         case .programDefined, .programChanged:
             let object = try field.object(keys: ["effective_from", "program"])
@@ -116,6 +120,11 @@ extension DocumentObject {
     /// Reads the required string member `key`.
     func text(_ key: String) throws(ProgramDocumentError) -> String {
         try required(key).string(expected: "a string, empty for none")
+    }
+
+    /// Reads the required string member `key`, which contains personal data that errors never show.
+    func personalText(_ key: String) throws(ProgramDocumentError) -> String {
+        try required(key).withholdingValue().string(expected: "a string, empty for none")
     }
 }
 

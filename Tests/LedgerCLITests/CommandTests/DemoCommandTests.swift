@@ -30,4 +30,21 @@ struct DemoCommandTests {
             #expect(!FileManager.default.fileExists(atPath: folder + "/unused.db"))
         }
     }
+
+    /// The demo shows every role itself, so a --role would be silently ignored.
+    @Test func demoRejectsRole() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder + "/demo.db"
+            for arguments in [["demo", "--role", "analyst"], ["demo", "--db", database, "--role=support"]] {
+                let result = try await LedgerProcess.run(arguments, database: folder + "/unused.db")
+
+                #expect(result.status == 64, "\(result)")
+                #expect(
+                    result.standardError.hasPrefix("ledger demo: the demo does not take --role (got '"), "\(result)")
+                #expect(result.standardError.contains("it shows what each role sees by itself"), "\(result)")
+                #expect(result.standardOutput.isEmpty, "\(result)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        }
+    }
 }

@@ -269,7 +269,10 @@ struct EraseCommandTests {
             let result = try await LedgerProcess.run(["erase", "1", "--reason", "request DSR-42"], database: database)
 
             #expect(result.status == 0, "\(result)")
-            #expect(result.standardOutput.contains("customer 1 at 2024-03-01: CustomerErased at position 8"), "\(result)")
+            #expect(result.standardOutput.contains("erased       customer 1: CustomerErased at position 8, data key destroyed\n"), "\(result)")
+            #expect(
+                result.standardOutput.contains("occurred at  2024-03-01, the ledger's latest occurred-at (--at sets another)\n"),
+                "\(result)")
             #expect(result.standardOutput.contains("2 purchases, 0 refunds, net spend 350.00 CNY"), "\(result)")
             #expect(leakedValues(in: result.standardOutput + result.standardError).isEmpty, "\(result)")
 
@@ -318,6 +321,61 @@ struct EraseCommandTests {
         }
     }
 
+    /// The default occurred-at of an erasure is the ledger's latest occurred-at, 2024-03-01 in
+    /// the fixture, so every output also shows when the ledger recorded it.
+    @Test func eraseShowsOccurredAndRecordedTimes() async throws {
+        try await withLifecycleLedger { database, _ in
+            let erase = try await LedgerProcess.run(["erase", "1", "--reason", "request DSR-42", "--json"], database: database)
+            #expect(erase.status == 0, "\(erase)")
+            let history = try await LedgerProcess.run(["history", "1", "--json", "--type", "CustomerErased"], database: database)
+            let erasure = try #require(try jsonLines(history).first, "\(history)")
+            let recordedAt = try #require(erasure["recorded_at"] as? String)
+            // Both times are UTC in the same format, so their text sorts like the instants.
+            #expect(recordedAt > LifecycleFixture.latestEvent, "the erasure was recorded before its occurred-at: \(recordedAt)")
+
+            let erased = try jsonObject(erase)
+            #expect(erased["erased_at"] as? String == LifecycleFixture.latestEvent)
+            #expect(erased["erasure_recorded_at"] as? String == recordedAt)
+
+            let customerJSON = try jsonObject(try await LedgerProcess.run(["customer", "1", "--json"], database: database))
+            #expect(customerJSON["erased_at"] as? String == LifecycleFixture.latestEvent)
+            #expect(customerJSON["erasure_recorded_at"] as? String == recordedAt)
+
+            let customer = try await LedgerProcess.run(["customer", "1"], database: database)
+            #expect(customer.status == 0, "\(customer)")
+            #expect(
+                customer.standardOutput.contains(
+                    "erased        occurred at 2024-03-01, recorded at \(recordedAt): personal data destroyed, no further events accepted\n"),
+                "\(customer)")
+
+            let export = try await LedgerProcess.run(["export-customer", "1"], database: database)
+            let personal = try #require(try jsonObject(export)["personal_data"] as? [String: Any], "\(export)")
+            #expect(personal["erased_at"] as? String == LifecycleFixture.latestEvent)
+            #expect(personal["erasure_recorded_at"] as? String == recordedAt)
+            let note = try #require(personal["note"] as? String)
+            #expect(
+                note.contains("The erasure occurred at 2024-03-01 in business time, and the ledger recorded it at \(recordedAt)."), "\(note)")
+
+            let active = try jsonObject(try await LedgerProcess.run(["customer", "2", "--json"], database: database))
+            #expect(active["erased_at"] is NSNull)
+            #expect(active["erasure_recorded_at"] is NSNull)
+        }
+    }
+
+    @Test func eraseTextShowsBothTimes() async throws {
+        try await withLifecycleLedger { database, _ in
+            let result = try await LedgerProcess.run(["erase", "1", "--reason", "request DSR-42", "--at", "2024-03-05"], database: database)
+            #expect(result.status == 0, "\(result)")
+            let history = try await LedgerProcess.run(["history", "1", "--json", "--type", "CustomerErased"], database: database)
+            let recordedAt = try #require(try jsonLines(history).first?["recorded_at"] as? String, "\(history)")
+
+            #expect(result.outputLines.first == "erased       customer 1: CustomerErased at position 8, data key destroyed", "\(result)")
+            #expect(result.outputLines.dropFirst().first == "occurred at  2024-03-05, from --at", "\(result)")
+            #expect(
+                result.outputLines.dropFirst(2).first == "recorded at  \(recordedAt), when the ledger recorded the erasure", "\(result)")
+        }
+    }
+
     @Test func erasedCustomerRejectsFurtherWrites() async throws {
         try await withLifecycleLedger { database, _ in
             let erase = try await LedgerProcess.run(["erase", "1", "--reason", "request DSR-42"], database: database)
@@ -331,7 +389,10 @@ struct EraseCommandTests {
             let again = try await LedgerProcess.run(["erase", "1", "--reason", "duplicate request"], database: database)
             #expect(again.status == 65, "\(again)")
             #expect(
-                again.standardError.contains("customer 1 was already erased at 2024-03-01, so there is nothing left to erase; nothing was written"),
+                again.standardError.contains("customer 1 was already erased (occurred at 2024-03-01, recorded at "),
+                "\(again)")
+            #expect(
+                again.standardError.hasSuffix("), so there is nothing left to erase; nothing was written\n"),
                 "\(again)")
             #expect(leakedValues(in: again.standardError).isEmpty, "\(again)")
             #expect(try await LoyaltyFixture.eventCount(of: database) == LifecycleFixture.eventCount + 1)
@@ -346,9 +407,12 @@ struct EraseCommandTests {
                 (["erase", "1", "--reason", String(repeating: "x", count: 1025)], [:], 64, "the limit is 1,024 bytes"),
                 (["erase", "0", "--reason", "r"], [:], 64, "invalid customer id '0'"),
                 (["erase", "1", "--reason", "r", "--at", "2099-01-01"], [:], 64, "--at 2099-01-01T00:00:00Z is in the future"),
-                (["erase", "1", "--reason", "r", "--role", "support"], [:], 77, "the support role may not erase customers; use --role admin"),
-                (["erase", "1", "--reason", "r", "--role", "analyst"], [:], 77, "the analyst role may not erase customers"),
-                (["erase", "1", "--reason", "r"], ["LEDGER_KEY_FILE": ""], 77, "this command needs the ledger's master key; pass --key-file FILE"),
+                (["erase", "1", "--reason", "r", "--role", "support"], [:], 77,
+                 "ledger erase: erasing customers is not allowed for the support role; use --role admin\n"),
+                (["erase", "1", "--reason", "r", "--role", "analyst"], [:], 77,
+                 "ledger erase: erasing customers is not allowed for the analyst role; use --role admin\n"),
+                (["erase", "1", "--reason", "r"], ["LEDGER_KEY_FILE": ""], 77,
+                 "ledger erase: ledger erase needs the ledger's master key; pass --key-file FILE or set LEDGER_KEY_FILE\n"),
                 (["erase", "9", "--reason", "r"], [:], 66, "customer 9 not found"),
                 (["erase", "1", "--reason", "r", "--at", "2024-02-14"], [:], 65,
                  "--at 2024-02-14 is before customer 1's latest event at 2024-02-15"),
@@ -439,10 +503,14 @@ struct ExportCustomerCommandTests {
     @Test func exportRejectsOtherRolesAndMissingKey() async throws {
         try await withLifecycleLedger { database, _ in
             let cases: [(arguments: [String], environment: [String: String], message: String)] = [
-                (["export-customer", "1", "--role", "support"], [:], "the support role may not export a customer's personal data"),
-                (["export-customer", "1", "--role", "analyst"], [:], "the analyst role may not export a customer's personal data"),
-                (["export-customer", "1"], ["LEDGER_ROLE": "analyst"], "the analyst role may not export"),
-                (["export-customer", "1"], ["LEDGER_KEY_FILE": ""], "this command, which writes the personal data in clear, needs the ledger's master key"),
+                (["export-customer", "1", "--role", "support"], [:],
+                 "exporting a customer's personal data is not allowed for the support role; use --role admin\n"),
+                (["export-customer", "1", "--role", "analyst"], [:],
+                 "exporting a customer's personal data is not allowed for the analyst role; use --role admin\n"),
+                (["export-customer", "1"], ["LEDGER_ROLE": "analyst"],
+                 "exporting a customer's personal data is not allowed for the analyst role; use --role admin\n"),
+                (["export-customer", "1"], ["LEDGER_KEY_FILE": ""],
+                 "ledger export-customer needs the ledger's master key, because it writes the personal data in clear; pass --key-file FILE or set LEDGER_KEY_FILE\n"),
             ]
             for (arguments, environment, message) in cases {
                 let result = try await LedgerProcess.run(arguments, database: database, environment: environment)
@@ -507,6 +575,52 @@ struct ExportCustomerCommandTests {
             #expect(history.count == 6)
             #expect(history.last?["type"] as? String == "CustomerErased")
             #expect(history.first?["personal_data"] as? String == "withheld (erased)")
+        }
+    }
+}
+
+@Suite("role messages name the roles that may run the command")
+struct RoleMessageCommandTests {
+    @Test(arguments: [
+        (["tier", "assign", "1", "VIP", "--reason", "partner", "--at", "2024-02-01"], "ledger tier assign", "appending events"),
+        (["replay"], "ledger replay", "replaying the log"),
+        (["compact"], "ledger compact", "compacting"),
+    ])
+    func analystWriteNamesAdminAndSupport(arguments: [String], command: String, operation: String) async throws {
+        try await withLifecycleLedger { database, _ in
+            let head = try await LedgerProcess.run(["head"], database: database)
+            let result = try await LedgerProcess.run(arguments + ["--role", "analyst"], database: database)
+
+            #expect(result.status == 77, "\(result)")
+            #expect(
+                result.standardError
+                    == "\(command): \(operation) is not allowed for the analyst role, which only reads; use --role admin or --role support\n",
+                "\(result)")
+            let headAfter = try await LedgerProcess.run(["head"], database: database)
+            #expect(headAfter.standardOutput == head.standardOutput)
+
+            let support = try await LedgerProcess.run(arguments + ["--role", "support"], database: database)
+            #expect(support.status == 0, "support may run it: \(support)")
+        }
+    }
+
+    /// Support may import events, but not an erasure among them.
+    @Test func supportImportingErasureNamesAdmin() async throws {
+        try await withLifecycleLedger { database, folder in
+            let erase = try await LedgerProcess.run(["erase", "1", "--reason", "request DSR-42"], database: database)
+            #expect(erase.status == 0, "\(erase)")
+            let file = folder + "/events.jsonl"
+            let export = try await LedgerProcess.run(["export", "--output", file], database: database)
+            #expect(export.status == 0, "\(export)")
+
+            let result = try await LedgerProcess.run(
+                ["import", "jsonl", file, "--role", "support"], database: folder + "/copy.db")
+
+            #expect(result.status == 77, "\(result)")
+            #expect(
+                result.standardError == "ledger import jsonl: importing erasures is not allowed for the support role; use --role admin\n",
+                "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/copy.db"))
         }
     }
 }
@@ -620,6 +734,55 @@ struct CompactCommandTests {
         }
     }
 
+    /// Compaction renames a new folder over the ledger folder, so a shell inside it would be
+    /// left in a deleted folder.
+    @Test func compactRejectsWorkingDirectoryInsideLedger() async throws {
+        try await withLifecycleLedger { database, folder in
+            try FileManager.default.createDirectory(atPath: database + "/notes", withIntermediateDirectories: false)
+            let dataFile = try FileManager.default.attributesOfItem(atPath: database + "/data.mdb")
+            let quoted = "'" + database + "'"
+            let cases: [(script: String, shownPath: String, workingDirectory: String)] = [
+                ("cd \(quoted) && \"$0\" compact --db .", ".", database),
+                ("cd \(quoted) && \"$0\" compact", database, database),
+                ("cd \(quoted)/notes && \"$0\" compact --db ..", "..", database + "/notes"),
+                ("cd \(quoted)/notes && \"$0\" compact --db \(quoted)", database, database + "/notes"),
+            ]
+            for (script, shownPath, workingDirectory) in cases {
+                let result = try await LedgerProcess.run(shellScript: script, database: database)
+
+                #expect(result.status == 64, "\(result)")
+                #expect(
+                    result.standardError.hasPrefix(
+                        "ledger compact: the ledger folder '\(shownPath)' is or contains the working directory '\(workingDirectory)', "
+                            + "and compaction replaces that folder; run 'ledger compact' from outside the ledger folder"),
+                    "\(result)")
+                #expect(result.standardOutput.isEmpty, "\(result)")
+            }
+            let after = try FileManager.default.attributesOfItem(atPath: database + "/data.mdb")
+            let inode = try #require((dataFile[.systemFileNumber] as? NSNumber)?.uint64Value)
+            #expect((after[.systemFileNumber] as? NSNumber)?.uint64Value == inode, "data.mdb was replaced")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["ledger.db"])
+
+            // Compaction refuses a folder with other entries, so the notes move out first.
+            let refused = try await LedgerProcess.run(shellScript: "cd '\(folder)' && \"$0\" compact --db ledger.db", database: database)
+            #expect(refused.status == 74, "\(refused)")
+            #expect(refused.standardError.contains("also contains 'notes'"), "\(refused)")
+            try FileManager.default.removeItem(atPath: database + "/notes")
+            let outside = try await LedgerProcess.run(shellScript: "cd '\(folder)' && \"$0\" compact --db ledger.db", database: database)
+            #expect(outside.status == 0, "\(outside)")
+        }
+    }
+
+    @Test func compactHelpNamesExitCodes() async throws {
+        let result = try await LedgerProcess.run(["compact", "--help"], database: "unused.db")
+
+        #expect(result.status == 0, "\(result)")
+        let help = result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("compact fails while one has (exit 75, retry once it stopped)"), "\(result)")
+        #expect(!help.contains("exit 74"), "\(result)")
+        #expect(help.contains("the working directory (exit 64)"), "\(result)")
+    }
+
     @Test func compactRejectsMissingLedgerAndKey() async throws {
         try await withLifecycleLedger { database, folder in
             let missing = try await LedgerProcess.run(["compact"], database: folder + "/missing.db")
@@ -629,7 +792,9 @@ struct CompactCommandTests {
 
             let keyless = try await LedgerProcess.run(["compact"], database: database, environment: ["LEDGER_KEY_FILE": ""])
             #expect(keyless.status == 77, "\(keyless)")
-            #expect(keyless.standardError.contains("compacting needs the ledger's master key"), "\(keyless)")
+            #expect(
+                keyless.standardError == "ledger compact: ledger compact needs the ledger's master key; pass --key-file FILE or set LEDGER_KEY_FILE\n",
+                "\(keyless)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["ledger.db"])
         }
     }

@@ -210,6 +210,54 @@ struct TransferCommandErrorTests {
         }
     }
 
+    /// Errors about fields that contain personal data name the line, the field and what was
+    /// expected, and never the value. Each case replaces the type and payload of line 2, the
+    /// registration of customer 1.
+    @Test func personalFieldErrorsHideValues() async throws {
+        let withheld = "not shown because the field contains personal data"
+        let registration = #""name":"","phone":"","email":"","birthday":null,"province":"","city":"","address":"","referrer":null"#
+        let cases: [(type: String, payload: String, message: String)] = [
+            ("CustomerRegistered", registration.replacingOccurrences(of: #""phone":"""#, with: #""phone":13800138000"#),
+             "field payload.phone: expected a string, empty for none, got a number, \(withheld)"),
+            ("CustomerRegistered", registration.replacingOccurrences(of: #""name":"""#, with: #""name":12345678"#),
+             "field payload.name: expected a string, empty for none, got a number, \(withheld)"),
+            ("CustomerRegistered", registration.replacingOccurrences(of: #""email":"""#, with: #""email":true"#),
+             "field payload.email: expected a string, empty for none, got a boolean, \(withheld)"),
+            ("CustomerRegistered", registration.replacingOccurrences(of: #""address":"""#, with: #""address":221"#),
+             "field payload.address: expected a string, empty for none, got a number, \(withheld)"),
+            ("CustomerRegistered", registration.replacingOccurrences(of: #""birthday":null"#, with: #""birthday":"1990-02-30张伟""#),
+             "field payload.birthday: expected a date such as \"1990-03-15\", got a string, \(withheld)"),
+            ("ProfileUpdated", #""phone":13800138000"#,
+             "field payload.phone: expected a string, got a number, \(withheld)"),
+            ("ProfileUpdated", #""birthday":"1990-02-30张伟""#,
+             "field payload.birthday: expected a date such as \"1990-03-15\", got a string, \(withheld)"),
+            ("ProfileUpdated", #""name":19900230"#,
+             "field payload.name: expected a string, got a number, \(withheld)"),
+            ("FeedbackRecorded", #""channel":"survey","rating":1,"complaint":true,"text":13800138000"#,
+             "field payload.text: expected a string, empty for none, got a number, \(withheld)"),
+        ]
+        let payloadPattern = try Regex(#""type":"CustomerRegistered"(.*)"payload":\{[^}]*\}"#)
+        try await withTemporaryFolder { folder in
+            let (_, lines) = try await makeSmallExport(in: folder)
+            for (type, payload, message) in cases {
+                let match = try #require(lines[1].firstMatch(of: payloadPattern), "no registration payload in \(lines[1])")
+                let between = try #require(match.output[1].substring)
+                var edited = lines
+                edited[1].replaceSubrange(
+                    match.range, with: "\"type\":\"\(type)\"\(between)\"payload\":{\(payload)}")
+
+                // The whole message is compared, so it contains no part of the value.
+                try await expectRejected(joined(edited), in: folder, message: "line 2, \(message)")
+            }
+
+            var sealed = lines
+            sealed[1] = try replacing(#""personal_hex":""#, with: #""personal_hex":"zz"#, in: sealed[1])
+            try await expectRejected(
+                joined(sealed), in: folder,
+                message: "line 2, field sealed.personal_hex: expected lowercase hex digits, two per byte, got a string, \(withheld)")
+        }
+    }
+
     @Test func missingField() async throws {
         try await withTemporaryFolder { folder in
             let (_, lines) = try await makeSmallExport(in: folder)
@@ -321,6 +369,67 @@ struct TransferCommandErrorTests {
             #expect(late.standardError.hasPrefix("ledger export: --from 7 is after the last position 5 of the ledger; pass at most 6\n"))
             #expect(unknown.status == 66)
             #expect(invalid.status == 64)
+        }
+    }
+}
+
+@Suite("ledger export --output writes through a private temporary file")
+struct ExportOutputFileTests {
+    /// A symbolic link at `FILE.tmp`, the fixed temporary name that exports used before, must
+    /// not redirect the export into its target.
+    @Test func plantedTemporaryLinkIsNotFollowed() async throws {
+        try await withTemporaryFolder { folder in
+            let (database, _) = try await makeSmallExport(in: folder)
+            let output = folder + "/out/events.jsonl"
+            let victim = folder + "/victim.txt"
+            try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
+            try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: output + ".tmp", withDestinationPath: victim)
+
+            let result = try await LedgerProcess.run(["export", "--output", output], database: database)
+
+            #expect(result.status == 0, "\(result)")
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n", "the export wrote through the link")
+            let attributes = try FileManager.default.attributesOfItem(atPath: output)
+            #expect(attributes[.type] as? FileAttributeType == .typeRegular, "the output is not a regular file")
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
+            let exported = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(exported.hasPrefix("{\"format\":\"customer-ledger-events\""), "\(exported.prefix(200))")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: output + ".tmp") == victim)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out").sorted() == ["events.jsonl", "events.jsonl.tmp"])
+        }
+    }
+
+    @Test func failedRenameRemovesTemporaryFile() async throws {
+        try await withTemporaryFolder { folder in
+            let (database, _) = try await makeSmallExport(in: folder)
+            // A folder that is not empty cannot be replaced by rename(2), so the export fails
+            // after it wrote the whole temporary file.
+            let output = folder + "/out/events.jsonl"
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try "x\n".write(toFile: output + "/inside", atomically: true, encoding: .utf8)
+
+            let result = try await LedgerProcess.run(["export", "--output", output], database: database)
+
+            #expect(result.status == 74, "\(result)")
+            #expect(result.standardError.contains("to '\(output)': "), "\(result)")
+            #expect(result.standardOutput.isEmpty, "\(result)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out") == ["events.jsonl"])
+        }
+    }
+
+    @Test func missingFolderFailsWithoutFiles() async throws {
+        try await withTemporaryFolder { folder in
+            let (database, _) = try await makeSmallExport(in: folder)
+            let output = folder + "/missing/events.jsonl"
+
+            let result = try await LedgerProcess.run(["export", "--output", output], database: database)
+
+            #expect(result.status == 74, "\(result)")
+            #expect(
+                result.standardError.contains("cannot create a temporary file in '\(folder)/missing': No such file or directory"),
+                "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/missing"))
         }
     }
 }
