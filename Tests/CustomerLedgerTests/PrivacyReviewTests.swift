@@ -250,7 +250,7 @@ private func exportAll(_ ledger: Ledger) throws -> (ExportHeader, [ExportedEvent
 
         let report = try openLedger(at: path).verify()
 
-        // The projection still holds the sealed copy from before the change, so it differs too.
+        // The projection still contains the sealed copy from before the change, so it differs too.
         #expect(report.findings.map(\.kind) == [.sealedDataChanged, .projection])
         #expect(report.findings.first?.position == 1)
     }

@@ -21,10 +21,10 @@ extension Ledger {
     /// The copy is logical: every entry of every table is written again into a new LMDB
     /// environment. So no page of the old file is carried over, nor any stale byte that LMDB
     /// leaves in the unused part of a page. The copy is verified (``verify(progress:)``)
-    /// before the swap. The swap exchanges the two folders in one `renameat2` call, while an
-    /// exclusive lock on the old `lock.mdb` keeps other processes out; the old lock file is then
-    /// marked invalid, so that a process that was waiting on it fails to open instead of using
-    /// it, and the old folder is removed.
+    /// before the swap. An exclusive lock on the old `lock.mdb` keeps other processes out from
+    /// the start of the copy until the swap, which exchanges the two folders in one `renameat2`
+    /// call. The old lock file is then marked invalid, so that a process that was waiting on it
+    /// opens the new folder instead. Last, the old folder is removed.
     ///
     /// No other process may have the ledger open, and no `Ledger` of this process either. An
     /// interrupted compaction leaves the ledger as it was, or already swapped, plus a folder
@@ -50,17 +50,20 @@ extension Ledger {
                 description: "the ledger folder '\(folder)' also contains \(others.map { "'\($0)'" }.joined(separator: ", ")), which compaction would delete with the old folder; move them out of the folder and compact again")
         }
         let copyFolder = folder + leftoverInfix + UUID().uuidString.prefix(8).lowercased()
+
         let bytesBefore = fileSize(folder + "/data.mdb")
         var ledger: Ledger? = try Ledger(path: folder, options: options)
         try ledger!.checkWritable("compacting")
-        // A leftover holds either a partial copy or the ledger before an earlier swap, with the
-        // freed pages that compaction exists to remove, and the ledger itself is always whole.
+        // A leftover is either a partial copy or the ledger before an earlier swap, with the freed
+        // pages that compaction exists to remove. The ledger itself is always whole.
         let leftovers = try leftoverFolders(of: folder)
         for leftover in leftovers { try FileManager.default.removeItem(atPath: leftover) }
         // Held until the swap: no other process can open the ledger, so none can append to the
         // old file while it is copied.
         let lock = try ExclusiveLock(folder: folder)
         defer { lock.release() }
+
+
         let head: LogHead
         do {
             head = try ledger!.copyLive(into: copyFolder)

@@ -84,8 +84,6 @@ public final class Ledger: @unchecked Sendable {
     public let actor: String
     /// The master key, when it was given and the ledger is encrypted.
     let masterKey: MasterKey?
-    /// The data keys unwrapped so far, shared with the ledgers of ``withRole(_:)``.
-    let keyCache: UnwrappedKeyCache
     let clock: @Sendable () -> Timestamp
     /// Wakes the subscriptions of this process after each committed append.
     let commitNotifier: CommitNotifier
@@ -126,7 +124,6 @@ public final class Ledger: @unchecked Sendable {
         self.environment = environment
         self.schema = schema
         commitNotifier = CommitNotifier()
-        keyCache = UnwrappedKeyCache()
         clock = options.clock
         role = options.role
         self.actor = actor
@@ -175,7 +172,6 @@ public final class Ledger: @unchecked Sendable {
         self.role = role
         actor = other.actor
         masterKey = other.masterKey
-        keyCache = other.keyCache
         clock = other.clock
         commitNotifier = other.commitNotifier
     }
@@ -262,8 +258,7 @@ public final class Ledger: @unchecked Sendable {
     /// without its master key.
     func keyRing(_ txn: Transaction) -> KeyRing? {
         guard isEncrypted, let masterKey else { return nil }
-        return KeyRing(
-            store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey, cache: keyCache), transaction: txn)
+        return KeyRing(store: DataKeyStore(table: schema.dataKeys, masterKey: masterKey), transaction: txn)
     }
 
     /// Returns the reader of personal data for a transaction, for this ledger's role and key.

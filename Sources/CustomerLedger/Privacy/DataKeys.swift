@@ -14,9 +14,6 @@ struct DataKeyStore {
 
     let table: Database
     let masterKey: MasterKey
-    /// Keys unwrapped by earlier transactions, which a lookup reuses when the stored wrapped key
-    /// is still the same, or nil to unwrap every time.
-    var cache: UnwrappedKeyCache? = nil
 
     static func associatedData(of customer: CustomerID) -> [UInt8] {
         var bytes = Array("customer-ledger data key".utf8)
@@ -52,16 +49,10 @@ struct DataKeyStore {
     }
 
     /// Returns the key of `customer`, or nil when none is stored (the customer was erased).
-    ///
-    /// The stored entry is read in every call, so a key destroyed by another transaction or
-    /// process is never returned from the cache.
     func key(_ txn: Transaction, for customer: CustomerID) throws -> [UInt8]? {
         try Keys.withCustomer(customer) { key in
             guard let stored = try txn.get(table, key) else { return nil }
-            if let cached = cache?.key(for: customer, wrapped: stored) { return cached }
-            let unwrapped = try unwrap(stored, customer: customer)
-            cache?.store(unwrapped, wrapped: Array(stored), for: customer)
-            return unwrapped
+            return try unwrap(stored, customer: customer)
         }
     }
 
@@ -120,45 +111,11 @@ final class KeyRing {
     /// Destroys the key of a customer being erased.
     func destroy(for customer: CustomerID) throws {
         try store.destroy(transaction, for: customer)
-        store.cache?.remove(customer)
         if var key = keys.removeValue(forKey: customer) { Sodium.wipe(&key) }
         missing.insert(customer)
     }
 
     deinit {
         for customer in Array(keys.keys) { Sodium.wipe(&keys[customer]!) }
-    }
-}
-
-/// Data keys that one ledger unwrapped, each with the wrapped bytes it came from, shared by the
-/// ledger's threads. A lookup must present the wrapped bytes that its transaction reads, so an
-/// entry is used only while the stored key is unchanged. The master key, which the ledger keeps
-/// in memory too, can unwrap every key, so the cache exposes nothing that memory did not hold.
-final class UnwrappedKeyCache: @unchecked Sendable {
-    /// The number of keys kept. A full cache starts over, which costs only unwrapping again.
-    static let capacity = 65_536
-
-    private let lock = NSLock()
-    private var entries: [CustomerID: (wrapped: [UInt8], key: [UInt8])] = [:]
-
-    func key(for customer: CustomerID, wrapped: UnsafeRawBufferPointer) -> [UInt8]? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let entry = entries[customer], entry.wrapped.elementsEqual(wrapped) else { return nil }
-        return entry.key
-    }
-
-    func store(_ key: [UInt8], wrapped: [UInt8], for customer: CustomerID) {
-        lock.lock()
-        defer { lock.unlock() }
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[customer] = (wrapped, key)
-    }
-
-    /// Forgets the key of an erased customer.
-    func remove(_ customer: CustomerID) {
-        lock.lock()
-        defer { lock.unlock() }
-        if var entry = entries.removeValue(forKey: customer) { Sodium.wipe(&entry.key) }
     }
 }

@@ -80,9 +80,9 @@ final class Environment: @unchecked Sendable {
 
     /// Creates and opens an LMDB environment handle for the folder `path`.
     ///
-    /// An open that fails with `MDB_INVALID` is tried once more with a new handle: compaction
-    /// swaps the ledger folder and invalidates the old lock file, which a process that was
-    /// waiting on it then rejects, while the path already leads to the new folder.
+    /// An open that fails with `MDB_INVALID` is tried once more with a new handle. Compaction
+    /// swaps the ledger folder and invalidates the old lock file, so a process that was waiting
+    /// on that file rejects it, while the path already leads to the new folder.
     private static func openHandle(_ path: String, maxDatabases: UInt32, initialMapSize: Int, readOnly: Bool) throws
         -> OpaquePointer
     {

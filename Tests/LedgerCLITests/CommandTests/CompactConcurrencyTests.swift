@@ -30,11 +30,11 @@ struct CompactConcurrencyTests {
 
             #expect([0, 75].contains(compaction.terminationStatus), "compact exited with \(compaction.terminationStatus)")
             let history = try await LedgerProcess.run(["history", "1", "--json"], database: database)
-            let kept = history.standardOutput.contains("written during compaction")
+            let stored = history.standardOutput.contains("written during compaction")
             if write.status == 0 {
-                #expect(kept, "the acknowledged write is missing: \(write)")
+                #expect(stored, "the acknowledged write is missing: \(write)")
             } else {
-                #expect(!kept, "a rejected write was stored: \(write)")
+                #expect(!stored, "a rejected write was stored: \(write)")
             }
             let verify = try await LedgerProcess.run(["verify"], database: database)
             #expect(verify.status == 0, "\(verify)")
