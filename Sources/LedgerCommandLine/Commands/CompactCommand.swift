@@ -34,16 +34,19 @@ enum CompactCommand: Subcommand {
                 ("hash", .string(summary.head.hash)),
                 ("bytes_before", JSONValue(summary.bytesBefore)),
                 ("bytes_after", JSONValue(summary.bytesAfter)),
+                ("removed_leftovers", .array(summary.removedLeftovers.map { .string($0) })),
             ]))
             return
         }
-        Console.out(
-            Formatting.labelled([
-                ("compacted", summary.path),
-                ("data.mdb", "\(Formatting.grouped(summary.bytesBefore)) bytes before, \(Formatting.grouped(summary.bytesAfter)) bytes after"),
-                ("position", "\(summary.head.position)"),
-                ("hash", summary.head.hash),
-            ]))
+        var lines = [
+            ("compacted", summary.path),
+            ("data.mdb", "\(Formatting.grouped(summary.bytesBefore)) bytes before, \(Formatting.grouped(summary.bytesAfter)) bytes after"),
+            ("position", "\(summary.head.position)"),
+            ("hash", summary.head.hash),
+        ]
+        // Folders of an interrupted compaction, which held the ledger's old pages.
+        lines += summary.removedLeftovers.map { ("removed", $0) }
+        Console.out(Formatting.labelled(lines))
     }
 
     /// Throws a ``UsageError`` when the working directory is the ledger folder at `path` or

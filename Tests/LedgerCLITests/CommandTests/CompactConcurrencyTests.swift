@@ -1,3 +1,4 @@
+import CustomerLedger
 import Foundation
 import Testing
 
@@ -40,4 +41,34 @@ struct CompactConcurrencyTests {
             #expect(verify.status == 0, "\(verify)")
         }
     }
+}
+
+@Suite("compact removes leftovers of interrupted runs")
+struct CompactLeftoverTests {
+    @Test func leftoverFolderIsRemovedAndNamed() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder + "/shop.db"
+            try makeLedgerWithOneCustomer(at: database)
+            let leftover = database + ".compacting-0badcafe"
+            try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: false)
+
+            let text = try await LedgerProcess.run(["compact"], database: database)
+            #expect(text.status == 0, "\(text)")
+            #expect(text.outputLines.contains { $0.hasPrefix("removed ") && $0.hasSuffix(" " + leftover) }, "\(text)")
+            #expect(!FileManager.default.fileExists(atPath: leftover))
+
+            try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: false)
+            let json = try await LedgerProcess.run(["compact", "--json"], database: database)
+            #expect(try jsonObject(json)["removed_leftovers"] as? [String] == [leftover], "\(json)")
+        }
+    }
+}
+
+/// Creates an encrypted ledger with one registered customer, through the library.
+private func makeLedgerWithOneCustomer(at path: String) throws {
+    let ledger = try Ledger(path: path, options: .init(masterKey: TestKey.key))
+    try ledger.append(
+        NewEvent(
+            customerID: CustomerID(1)!, occurredAt: Timestamp(parsing: "2024-01-01")!,
+            payload: .customerRegistered(CustomerRegistered(profile: CustomerProfile(name: "赵六")))))
 }
