@@ -171,7 +171,9 @@ struct SubscriptionTests {
         let elapsed = ContinuousClock.now - cancelledAt
 
         #expect(positions == [3, 4, 5, 6])
-        #expect(elapsed < .seconds(2), "the sequence ended \(elapsed) after cancellation")
+        // The poll interval is 60 s, so ending within 30 s shows that cancellation woke the
+        // subscriber, with room for a loaded machine.
+        #expect(elapsed < .seconds(30), "the sequence ended \(elapsed) after cancellation")
         #expect(ledger.commitNotifier.waiterCount == 0)
     }
 
@@ -283,7 +285,8 @@ struct CommitNotifierTests {
 
         await notifier.wait(afterGeneration: seen, timeout: .seconds(60))
 
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Well under the 60 s timeout, with room for a loaded machine.
+        #expect(ContinuousClock.now - start < .seconds(30))
         #expect(notifier.waiterCount == 0)
     }
 
@@ -296,7 +299,7 @@ struct CommitNotifierTests {
         let elapsed = ContinuousClock.now - start
 
         #expect(elapsed >= .milliseconds(100))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(30))
         #expect(notifier.waiterCount == 0)
     }
 }
