@@ -27,14 +27,14 @@ struct CommandContext {
             ?? ProcessInfo.processInfo.environment["LEDGER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The master key from the file that ``keyFilePath`` names, or nil without one.
+    /// Reads the master key from the file that ``keyFilePath`` names, or returns nil without one.
     func masterKey() throws -> MasterKey? {
         guard let path = keyFilePath else { return nil }
         guard !path.isEmpty else { throw UsageError("option '--key-file' expects a file path, got an empty string") }
         return try MasterKey(contentsOfFile: path)
     }
 
-    /// The role from `--role`, else `LEDGER_ROLE`, else admin.
+    /// Returns the role from `--role`, else `LEDGER_ROLE`, else admin.
     func role() throws -> AccessRole {
         let fromOption = arguments.string("--role")
         let text = fromOption ?? ProcessInfo.processInfo.environment["LEDGER_ROLE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -46,7 +46,7 @@ struct CommandContext {
         return role
     }
 
-    /// The options to open the ledger with: the master key, the role and the actor.
+    /// Returns the options to open the ledger with: the master key, the role and the actor.
     func ledgerOptions(readOnly: Bool, program: LoyaltyProgram? = nil) throws -> Ledger.Options {
         var options = Ledger.Options(program: program, readOnly: readOnly, masterKey: try masterKey(), role: try role())
         let chosen = arguments.declares("--actor") ? arguments.string("--actor") : nil
@@ -58,9 +58,13 @@ struct CommandContext {
 
     /// Opens the ledger at `path` with the command's key and role, warning on standard error
     /// when group or others can read its files.
+    /// - parameter clearingStaleReaders: false leaves dead processes' reader slots for `ledger doctor` to report.
     @available(*, noasync)
-    func openLedger(at path: String, readOnly: Bool, program: LoyaltyProgram? = nil) throws -> Ledger {
-        let options = try ledgerOptions(readOnly: readOnly, program: program)
+    func openLedger(
+        at path: String, readOnly: Bool, program: LoyaltyProgram? = nil, clearingStaleReaders: Bool = true
+    ) throws -> Ledger {
+        var options = try ledgerOptions(readOnly: readOnly, program: program)
+        options.clearsStaleReadersOnOpen = clearingStaleReaders
         // Creating a ledger without a key is checked here too, so that the message explains how
         // to create a key, whatever words the library uses for the operation.
         var info = stat()
@@ -103,7 +107,7 @@ struct CommandContext {
     /// Opens an existing ledger, read-only by default, and throws a ``CommandFailure`` with exit
     /// code 66 (not found) when the folder contains no `data.mdb`.
     @available(*, noasync)
-    func openExistingLedger(readOnly: Bool = true) throws -> Ledger {
+    func openExistingLedger(readOnly: Bool = true, clearingStaleReaders: Bool = true) throws -> Ledger {
         let path = databasePath
         var info = stat()
         if stat(path + "/data.mdb", &info) != 0 {
@@ -122,7 +126,7 @@ struct CommandContext {
                     code: .notFound)
             }
         }
-        return try openLedger(at: path, readOnly: readOnly)
+        return try openLedger(at: path, readOnly: readOnly, clearingStaleReaders: clearingStaleReaders)
     }
 
     /// Returns `text` quoted for a POSIX shell when it contains anything but safe characters.

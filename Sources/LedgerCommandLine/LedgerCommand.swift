@@ -9,7 +9,7 @@ public enum LedgerCommand {
             FollowCommand.self,
             TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
             LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
-            VerifyCommand.self, HeadCommand.self, ExportCommand.self, BackupCommand.self,
+            VerifyCommand.self, HeadCommand.self, DoctorCommand.self, ExportCommand.self, BackupCommand.self,
             KeygenCommand.self, EraseCommand.self, ExportCustomerCommand.self, CompactCommand.self,
         ]
     }

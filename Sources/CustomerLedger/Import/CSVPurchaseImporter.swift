@@ -170,10 +170,31 @@ public enum CSVPurchaseImporter {
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Summary {
         let sourced = try sourcedEvents(for: rows, metadata: metadata) { try ledger.customer($0) != nil }
-        return try ImportBatch.append(sourced, rows: rows.count, into: ledger, progress: progress) { position in
-            "an earlier import recorded this customer's order at position \(position) with other content; "
-                + "a purchase cannot be changed by importing it again, so record a refund or use a new order id"
-        }
+        return try ImportBatch.append(sourced, rows: rows.count, into: ledger, progress: progress, reusedID: reusedIDReason)
+    }
+
+    /// Appends the purchases of `rows` in consecutive durable transactions of `rowsPerCommit`
+    /// rows each, and calls `committed` after each transaction.
+    ///
+    /// Every row is checked against the business rules first, in a transaction that is then
+    /// aborted, so a row that breaks one throws ``ImportRowError`` before anything is written.
+    /// The event ids derive from the rows, so after an interruption a rerun of the same rows
+    /// appends only the events that are missing. A failure after the check, such as a full disk,
+    /// keeps the transactions already committed.
+    @available(*, noasync)
+    public static func importRows(
+        _ rows: [CSVPurchaseRow], into ledger: Ledger, metadata: EventMetadata = EventMetadata(source: "csv"),
+        rowsPerCommit: Int, committed: (ImportCommit) -> Void
+    ) throws -> Summary {
+        let sourced = try sourcedEvents(for: rows, metadata: metadata) { try ledger.customer($0) != nil }
+        return try ImportBatch.append(
+            sourced, rows: rows.count, rowsPerCommit: rowsPerCommit, into: ledger, reusedID: reusedIDReason,
+            committed: committed)
+    }
+
+    private static func reusedIDReason(_ position: UInt64) -> String {
+        "an earlier import recorded this customer's order at position \(position) with other content; "
+            + "a purchase cannot be changed by importing it again, so record a refund or use a new order id"
     }
 }
 

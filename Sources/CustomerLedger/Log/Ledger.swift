@@ -40,6 +40,10 @@ public final class Ledger: @unchecked Sendable {
         /// False creates a new ledger that stores personal data in clear, without a master key.
         /// Such a ledger cannot erase customers by destroying their keys.
         public var encryptsPersonalData: Bool
+        /// False leaves the reader slots of processes that no longer exist in place at open, so
+        /// that ``Ledger/diagnostics()`` can report them. Such slots keep LMDB from reusing
+        /// pages, so set it only to inspect them, then call ``Ledger/clearStaleReaders()``.
+        public var clearsStaleReadersOnOpen = true
 
         public init(
             program: LoyaltyProgram? = nil, readOnly: Bool = false, initialMapSize: Int = 64 << 20,
@@ -119,7 +123,9 @@ public final class Ledger: @unchecked Sendable {
             throw StorageError(description: "the actor must be 1 to 256 bytes of text without NUL; pass a user or service name")
         }
 
-        let environment = try Environment(path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly)
+        let environment = try Environment(
+            path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly,
+            clearingStaleReaders: options.clearsStaleReadersOnOpen)
         let schema = try Schema.open(environment, create: !options.readOnly)
         self.environment = environment
         self.schema = schema
@@ -221,21 +227,50 @@ public final class Ledger: @unchecked Sendable {
             throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers")
         }
         let committed = try environment.write { txn in
-            var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock, keys: keyRing(txn), actor: actor)
-            var outcomes: [AppendOutcome] = []
-            outcomes.reserveCapacity(events.count)
-            for (index, event) in events.enumerated() {
-                outcomes.append(try appender.append(event, index: index, batch: events, outcomes: outcomes,
-                                                    expectedVersions: expectedVersions))
-                if let progress, (index + 1) % 1000 == 0 || index + 1 == events.count {
-                    progress(index + 1, events.count)
-                }
-            }
-            try appender.finish()
-            return outcomes
+            try appendBatch(events, in: txn, expectedVersions: expectedVersions, progress: progress)
         }
         commitNotifier.notify()
         return committed
+    }
+
+    /// Runs `events` through every check of ``append(_:expectedVersions:progress:)`` in a write
+    /// transaction that is then aborted, so nothing is written whether they pass or not.
+    ///
+    /// Another writer may change the ledger between this check and a later append of the events.
+    /// - throws: what `append` would throw for `events`.
+    @available(*, noasync)
+    func checkAppend(_ events: [NewEvent]) throws {
+        struct ChecksPassed: Error {}
+        try checkAppendAllowed()
+        if events.isEmpty { return }
+        if role != .admin, events.contains(where: { $0.payload.type == .customerErased }) {
+            throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers")
+        }
+        do {
+            try environment.write { txn in
+                _ = try appendBatch(events, in: txn, expectedVersions: [:], progress: nil)
+                throw ChecksPassed()
+            }
+        } catch is ChecksPassed {
+            return
+        }
+    }
+
+    private func appendBatch(
+        _ events: [NewEvent], in txn: Transaction, expectedVersions: [CustomerID: UInt32], progress: ((Int, Int) -> Void)?
+    ) throws -> [AppendOutcome] {
+        var appender = try BatchAppender(schema: schema, transaction: txn, clock: clock, keys: keyRing(txn), actor: actor)
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() {
+            outcomes.append(try appender.append(event, index: index, batch: events, outcomes: outcomes,
+                                                expectedVersions: expectedVersions))
+            if let progress, (index + 1) % 1000 == 0 || index + 1 == events.count {
+                progress(index + 1, events.count)
+            }
+        }
+        try appender.finish()
+        return outcomes
     }
 
     /// Throws unless this ledger may append: opened writable, with its master key when it is

@@ -32,9 +32,14 @@ final class Environment: @unchecked Sendable {
     /// - parameters:
     ///   - initialMapSize: the map size in bytes for a new environment. The map grows when full.
     ///   - readOnly: opens with `MDB_RDONLY`, so every write fails.
+    ///   - clearingStaleReaders: false skips `mdb_reader_check`, so that diagnostics can list the
+    ///     reader slots of dead processes before clearing them.
     /// - throws: ``LMDBError`` naming the call that failed, or ``StorageError`` when the
     ///   folder is already open in this process or no thread-specific data key is left.
-    init(path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false) throws {
+    init(
+        path: String, maxDatabases: UInt32 = 16, initialMapSize: Int = 64 << 20, readOnly: Bool = false,
+        clearingStaleReaders: Bool = true
+    ) throws {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
 
         try FolderCheck.prepareFolder(absolute, create: !readOnly)
@@ -52,8 +57,10 @@ final class Environment: @unchecked Sendable {
         var depthKey = pthread_key_t()
         do {
             try FolderCheck.checkFileLength(env, folder: absolute)
-            var cleared: Int32 = 0
-            try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
+            if clearingStaleReaders {
+                var cleared: Int32 = 0
+                try check(mdb_reader_check(env, &cleared), "mdb_reader_check")
+            }
             let keyCode = pthread_key_create(&depthKey, nil)
             guard keyCode == 0 else {
                 throw StorageError(

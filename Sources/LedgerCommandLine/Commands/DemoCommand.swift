@@ -126,7 +126,7 @@ enum DemoCommand: Subcommand {
         }
     }
 
-    /// Registers one customer with personal data, shows what each role sees, erases the customer
+    /// Registers one customer with personal data, shows each role's view of it, erases the customer
     /// and shows that the purchase survives while the personal data is gone.
     private static func showPrivacy(_ ledger: Ledger, key: MasterKey, path: String, at instant: Timestamp) throws {
         section("Personal data: encrypted, masked by role, erased on request")
@@ -144,10 +144,9 @@ enum DemoCommand: Subcommand {
                 metadata: EventMetadata(source: "demo")),
         ])
         for role in AccessRole.allCases {
-            let view = ledger.withRole(role)
-            let profile = try view.customer(customer)!.profile
-            let shown = role == .analyst ? "nothing personal" : "\(profile.name), \(profile.phone), \(profile.email)"
-            Console.out("\(role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) sees \(shown)\n")
+            let profile = try ledger.withRole(role).customer(customer)!.profile
+            let visible = role == .analyst ? "nothing personal" : "\(profile.name), \(profile.phone), \(profile.email)"
+            Console.out("\(role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) sees \(visible)\n")
         }
         let phoneInFile = try PrivacyDemo.fileContains(path + "/data.mdb", PrivacyDemo.profile.phone)
         Console.out("the phone number appears in data.mdb in clear: \(phoneInFile ? "YES" : "no")\n")

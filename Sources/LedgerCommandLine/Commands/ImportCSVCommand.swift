@@ -1,7 +1,8 @@
 import CustomerLedger
 import Foundation
 
-/// `ledger import csv FILE --map COLUMN=FIELD,...`: appends purchase rows in one transaction.
+/// `ledger import csv FILE --map COLUMN=FIELD,...`: appends purchase rows in one transaction, or
+/// in one per N rows with `--commit-every N`.
 enum ImportCSVCommand: Subcommand {
     static let name = "csv"
     static let syntax = ArgumentList.Syntax(
@@ -15,6 +16,9 @@ enum ImportCSVCommand: Subcommand {
             .value(
                 "--currency", placeholder: "CODE",
                 help: "The currency of rows without a currency column, and of a new ledger's program (default: the ledger's program currency, CNY for a new ledger)."),
+            .value(
+                "--commit-every", placeholder: "N",
+                help: "Commit every N rows in a durable transaction of their own, after checking all rows, and print 'committed rows A-B through position P' after each (default: the whole file in one transaction)."),
             CommandContext.actorOption,
         ],
         positionals: [.required("FILE", help: "The CSV file (RFC 4180, UTF-8) with a header row.")])
@@ -39,6 +43,7 @@ enum ImportCSVCommand: Subcommand {
             }
             requestedCurrency = currency
         }
+        let rowsPerCommit = try context.arguments.integer("--commit-every", in: 1...)
         let bytes = try InputFile.contents(of: file, kind: "CSV file")
 
         // The rows are checked before the ledger is opened for writing, so that an invalid file
@@ -53,20 +58,38 @@ enum ImportCSVCommand: Subcommand {
         }
 
         let summary: CSVPurchaseImporter.Summary
+        var committedRows = 0
         do {
             let ledger = try context.openLedger(at: path, readOnly: false, program: LoyaltyProgram(currency: requestedCurrency ?? .cny))
-            var bar: ProgressBar?
-            defer { bar?.finish() }
-            summary = try CSVPurchaseImporter.importRows(
-                rows, into: ledger, metadata: EventMetadata(actor: context.actor, source: "csv")
-            ) { done, total in
-                if bar == nil { bar = ProgressBar(total: total, label: "import") }
-                bar?.update(completed: done)
+            let metadata = EventMetadata(actor: context.actor, source: "csv")
+            if let rowsPerCommit {
+                summary = try CSVPurchaseImporter.importRows(rows, into: ledger, metadata: metadata, rowsPerCommit: rowsPerCommit) { commit in
+                    committedRows = commit.rows.upperBound
+                    // One flushed line per durable commit, so that a process reading a pipe can
+                    // tell which rows survive a crash of this one.
+                    Console.out("committed rows \(commit.rows.lowerBound)-\(commit.rows.upperBound) through position \(commit.throughPosition)\n")
+                    fflush(nil)
+                }
+            } else {
+                var bar: ProgressBar?
+                defer { bar?.finish() }
+                summary = try CSVPurchaseImporter.importRows(rows, into: ledger, metadata: metadata) { done, total in
+                    if bar == nil { bar = ProgressBar(total: total, label: "import") }
+                    bar?.update(completed: done)
+                }
             }
         } catch {
             // A ledger this command created contains nothing after a rejected import, which writes
-            // nothing, so the folder is removed too.
-            if isNew { try? FileManager.default.removeItem(atPath: path) }
+            // nothing, so the folder is removed too, unless a commit of --commit-every was printed.
+            guard committedRows > 0 else {
+                if isNew { try? FileManager.default.removeItem(atPath: path) }
+                throw error
+            }
+            // All rows passed the checks, so only a change by another writer or a storage failure
+            // stops a later transaction.
+            if let rowError = error as? ImportRowError {
+                throw CommandFailure("\(file): \(rowError); rows 1-\(committedRows) were committed before it", code: .dataError)
+            }
             throw error
         }
         Console.out(
