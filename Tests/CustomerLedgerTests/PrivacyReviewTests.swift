@@ -213,6 +213,23 @@ private func exportAll(_ ledger: Ledger) throws -> (ExportHeader, [ExportedEvent
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["db"])
     }
 
+    @Test func everyEventRecordsAnActor() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try Ledger(
+            path: directory.path + "/db",
+            options: .init(clock: { fixedRecordedAt }, masterKey: testMasterKey, actor: "clerk-7"))
+        try register(ledger, 1)
+        var named = purchase(customer: 1, order: "A-1", amount: cny("1.00"), at: time("2024-01-02"))
+        named.metadata.actor = "pos-3"
+        try ledger.append(named)
+
+        #expect(try ledger.history(of: customer(1)).map(\.metadata.actor) == ["clerk-7", "pos-3"])
+        #expect(throws: StorageError.self) {
+            try Ledger(path: directory.path + "/other", options: .init(masterKey: testMasterKey, actor: "  "))
+        }
+        #expect(Ledger.defaultActor.isEmpty == false)
+    }
+
     @Test func keyFilesOfOddShapes() throws {
         let directory = try TemporaryDirectory()
         let key = MasterKey.generate()
