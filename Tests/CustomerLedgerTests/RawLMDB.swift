@@ -136,7 +136,7 @@ func recomputeChainSteps(_ path: String) throws -> [(position: UInt64, hash: Str
 }
 
 /// Recomputes every chain hash after records were changed with raw LMDB and stores the hashes
-/// and the chain head, as an attacker who knows the scheme would, so that only other checks
+/// and the chain head, as an attacker who has read the scheme would, so that only other checks
 /// can find the change.
 func rehashChain(_ path: String) throws {
     func bytes(_ hex: String) -> [UInt8] {

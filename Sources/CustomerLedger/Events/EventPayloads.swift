@@ -127,11 +127,11 @@ public struct FeedbackRecorded: Equatable, Sendable {
     }
 }
 
-/// The erasure of a customer's personal data at their request. The event holds no personal
-/// data; appending it destroys the customer's data key, so that the personal parts of all their
+/// The erasure of a customer's personal data at their request. The event contains no personal
+/// data. Appending it destroys the customer's data key, so that the personal parts of all their
 /// events can no longer be decrypted. Purchases, points and tiers stay, and no event can follow.
 public struct CustomerErased: Equatable, Sendable {
-    /// Why the data was erased, such as a request reference. It must not contain personal data.
+    /// The reason for the erasure, such as a request reference. It must not contain personal data.
     public var reason: String
 
     public init(reason: String) {

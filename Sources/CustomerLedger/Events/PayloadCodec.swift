@@ -13,7 +13,7 @@ enum PayloadCodec {
     private static let cityBit: UInt64 = 32
     private static let addressBit: UInt64 = 64
 
-    /// The field mask of a profile update: one bit per field it sets or withholds.
+    /// Returns the field mask of a profile update: one bit per field it sets or withholds.
     static func mask(of changes: ProfileChanges) -> UInt64 {
         var mask: UInt64 = 0
         if changes.withheldFields.contains("birthday") { mask |= birthdayBit }

@@ -7,7 +7,7 @@ public struct ExportedEvent: Equatable, Sendable {
     public var chainHash: String
     /// For an event whose personal part is sealed: its stored public bytes and sealed personal
     /// bytes, which an import stores as they are. The personal fields of ``event`` are then
-    /// withheld, so an export never holds personal data in clear.
+    /// withheld, so an export never contains personal data in clear.
     public var sealedPayload: UnrecognizedPayload?
     /// For the registration of a customer of an encrypted ledger who was not erased: the
     /// customer's data key wrapped by the master key, which an import into a ledger with the same

@@ -13,7 +13,7 @@ import Foundation
 ///   `hash` (h(position)), `event_id`, `customer_id`, `version`, `type`, `schema_version`,
 ///   `occurred_at`, `recorded_at`, `actor`, `source`, `correlation_id`, `causation_id` and
 ///   `payload`, the payload of `ledger history --json`, then `sealed` and `data_key`.
-/// - In an encrypted ledger, `sealed` holds the stored bytes of an event with personal fields,
+/// - In an encrypted ledger, `sealed` contains the stored bytes of an event with personal fields,
 ///   `{"public_hex": "…", "personal_hex": "…"}`, where the personal bytes are ciphertext; the
 ///   personal fields of its `payload` are then empty. `data_key` holds, on the registration of a
 ///   customer who was not erased, the customer's data key wrapped by the master key, in hex.

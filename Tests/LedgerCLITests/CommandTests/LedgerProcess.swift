@@ -199,7 +199,7 @@ private func makeTemporaryFolder() throws -> String {
     return url.path
 }
 
-/// The master key of the ledgers the CLI tests create, and a key file that holds it, which every
+/// The master key of the ledgers the CLI tests create, and a key file that contains it, which every
 /// `ledger` run gets through `LEDGER_KEY_FILE` unless a test sets another.
 enum TestKey {
     static let key = try! MasterKey(bytes: Array(1...32))
