@@ -98,13 +98,16 @@ public enum CSVPurchaseImporter {
     ) throws(CSVImportError) -> [CSVPurchaseRow] {
         let (header, records) = try CSVParser.parse(bytes)
         var indexes: [CSVField: Int] = [:]
-        for (field, column) in mapping.columns {
+        // In field order, not the dictionary's, so that a header lacking several mapped columns
+        // gets the same message on every run.
+        for field in CSVField.allCases {
+            guard let column = mapping.columns[field] else { continue }
             let matches = header.indices.filter { header[$0] == column }
             guard let index = matches.first else {
                 throw CSVImportError(
                     line: 1, column: nil,
-                    message: "the header has no column '\(column)' for the field \(field.rawValue); its columns are "
-                        + header.map { "'\($0)'" }.joined(separator: ", "))
+                    message: "the header has no column \(shownValue(column)) for the field \(field.rawValue); its columns are "
+                        + header.map { shownValue($0) }.joined(separator: ", "))
             }
             guard matches.count == 1 else {
                 throw CSVImportError(
@@ -141,7 +144,7 @@ public enum CSVPurchaseImporter {
             if let earlier = orderLines.updateValue(row.line, forKey: OrderKey(customerID: customer, orderID: row.purchase.orderID)) {
                 throw ImportRowError(
                     line: row.line,
-                    reason: "order '\(row.purchase.orderID)' of customer \(customer) is also on line \(earlier); one row is one purchase, so combine the rows into one")
+                    reason: "order \(shownValue(row.purchase.orderID)) of customer \(customer) is also on line \(earlier); one row is one purchase, so combine the rows into one")
             }
             if seen.insert(customer).inserted, try !isKnown(customer) {
                 let registration = NewEvent(
@@ -223,26 +226,34 @@ private struct RowReader {
     func purchaseRow(defaultCurrency: Currency) throws(CSVImportError) -> CSVPurchaseRow {
         let customerText = try required(.customer)
         guard let customer = CustomerID(parsing: customerText) else {
-            throw error(.customer, "invalid customer id '\(customerText)'; expected a positive integer such as 42")
+            throw error(.customer, "invalid customer id \(shownValue(customerText)); expected a positive integer such as 42")
         }
         let orderID = try required(.order)
+        try checkText(.order, orderID, name: "order id", limit: ProjectionWorkspace.orderIDLimit)
         let timeText = try required(.occurredAt)
         guard let occurredAt = Timestamp(parsing: timeText) else {
             throw error(
                 .occurredAt,
-                "invalid time '\(timeText)'; expected YYYY-MM-DD (midnight UTC) or ISO 8601 such as 2024-03-01T08:00:00+08:00")
+                "invalid time \(shownValue(timeText)); expected YYYY-MM-DD (midnight UTC) or ISO 8601 such as 2024-03-01T08:00:00+08:00")
         }
         var currency = defaultCurrency
         if let code = text(.currency) {
             guard let parsed = Currency(code), parsed.isISO4217 else {
-                throw error(.currency, "invalid currency '\(code)'; expected an ISO 4217 code such as CNY or USD")
+                throw error(.currency, "invalid currency \(shownValue(code)); expected an ISO 4217 code such as CNY or USD")
             }
             currency = parsed
         }
-        let amount = try money(.amount, try required(.amount), currency)
+        let amountText = try required(.amount)
+        let amount = try money(.amount, amountText, currency)
+        guard amount.minorUnits <= ProjectionWorkspace.maximumAmount else {
+            throw error(
+                .amount,
+                "invalid amount \(shownValue(amountText)): it exceeds the limit of \(ProjectionWorkspace.maximumAmount) minor units per purchase")
+        }
 
         var lineItems: [LineItem] = []
         if let sku = text(.sku) {
+            try checkText(.sku, sku, name: "SKU")
             let quantity = try quantity()
             let unitPrice: Int64
             if let priceText = text(.unitPrice) {
@@ -251,20 +262,37 @@ private struct RowReader {
                 // As in the CDNOW import: the amount divided by the quantity, rounded down.
                 unitPrice = quantity > 0 ? amount.minorUnits / quantity : amount.minorUnits
             }
-            lineItems.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: text(.category) ?? ""))
+            let category = text(.category) ?? ""
+            try checkText(.category, category, name: "category", limit: 256)
+            lineItems.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: category))
         } else if let field = [CSVField.quantity, .unitPrice, .category].first(where: { text($0) != nil }) {
             throw error(field, "the row has a \(field.rawValue) but no sku; a line item needs its sku")
         }
-        let purchase = PurchaseRecorded(
-            orderID: orderID, amount: amount, lineItems: lineItems, channel: text(.channel) ?? "", store: text(.store) ?? "")
+        let channel = text(.channel) ?? ""
+        try checkText(.channel, channel, name: "channel")
+        let store = text(.store) ?? ""
+        try checkText(.store, store, name: "store")
+        let purchase = PurchaseRecorded(orderID: orderID, amount: amount, lineItems: lineItems, channel: channel, store: store)
         return CSVPurchaseRow(line: record.line, customerID: customer, occurredAt: occurredAt, purchase: purchase)
+    }
+
+    /// Applies the business rules' length and NUL checks of a text field while its column is
+    /// still known, so that the error names the column and not only the line.
+    private func checkText(_ field: CSVField, _ value: String, name: String, limit: Int = 4096) throws(CSVImportError) {
+        do {
+            try ProjectionWorkspace.checkText(value, field: name, limit: limit)
+        } catch let violation as RuleViolation {
+            throw error(field, violation.reason)
+        } catch {
+            throw self.error(field, "\(error)")
+        }
     }
 
     private func money(_ field: CSVField, _ text: String, _ currency: Currency) throws(CSVImportError) -> Money {
         do {
             return try Money.parse(text, currency: currency)
         } catch {
-            throw self.error(field, "invalid \(field.rawValue) '\(text)': \(error.reason)")
+            throw self.error(field, "invalid \(field.rawValue) \(shownValue(text)): \(error.reason)")
         }
     }
 
@@ -275,8 +303,29 @@ private struct RowReader {
         else {
             throw error(
                 .quantity,
-                "invalid quantity '\(text)'; expected a whole number from 0 to \(CSVPurchaseImporter.maximumQuantity)")
+                "invalid quantity \(shownValue(text)); expected a whole number from 0 to \(CSVPurchaseImporter.maximumQuantity)")
         }
         return value
     }
+}
+
+/// Returns `value` in single quotes for an error message, with control characters and
+/// backslashes escaped and anything after 64 characters cut, so that a hostile cell cannot
+/// flood the terminal or send it escape sequences.
+private func shownValue(_ value: String) -> String {
+    let limit = 64
+    var shown = ""
+    var count = 0
+    for scalar in value.unicodeScalars {
+        if count == limit {
+            return "'\(shown)…' (\(value.utf8.count) bytes)"
+        }
+        switch scalar.value {
+        case 0x5C: shown += "\\\\"
+        case 0x00..<0x20, 0x7F..<0xA0: shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default: shown.unicodeScalars.append(scalar)
+        }
+        count += 1
+    }
+    return "'\(shown)'"
 }

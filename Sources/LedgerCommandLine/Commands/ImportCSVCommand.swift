@@ -83,6 +83,9 @@ enum ImportCSVCommand: Subcommand {
             // nothing, so the folder is removed too, unless a commit of --commit-every was printed.
             guard committedRows > 0 else {
                 if isNew { try? FileManager.default.removeItem(atPath: path) }
+                if let rowError = error as? ImportRowError {
+                    throw CommandFailure("\(file): \(rowError); nothing was written", code: .dataError)
+                }
                 throw error
             }
             // All rows passed the checks, so only a change by another writer or a storage failure
