@@ -314,18 +314,18 @@ private struct RowReader {
 /// flood the terminal or send it escape sequences.
 private func shownValue(_ value: String) -> String {
     let limit = 64
-    var shown = ""
+    var escaped = ""
     var count = 0
     for scalar in value.unicodeScalars {
         if count == limit {
-            return "'\(shown)…' (\(value.utf8.count) bytes)"
+            return "'\(escaped)…' (\(value.utf8.count) bytes)"
         }
         switch scalar.value {
-        case 0x5C: shown += "\\\\"
-        case 0x00..<0x20, 0x7F..<0xA0: shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        default: shown.unicodeScalars.append(scalar)
+        case 0x5C: escaped += "\\\\"
+        case 0x00..<0x20, 0x7F..<0xA0: escaped += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default: escaped.unicodeScalars.append(scalar)
         }
         count += 1
     }
-    return "'\(shown)'"
+    return "'\(escaped)'"
 }

@@ -95,20 +95,9 @@ private struct BackupTarget {
         createdFolder = true
     }
 
-    static func sync(_ descriptor: Int32, path: String) throws {
-        guard fsync(descriptor) == 0 else {
-            throw StorageError(description: "cannot sync '\(path)' to disk: \(String(cString: strerror(errno)))")
-        }
-    }
-
     /// Syncs the folder, so that the new file's directory entry is durable too.
     func syncFolder() throws {
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw StorageError(description: "cannot open '\(folder)' to sync it: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        try Self.sync(descriptor, path: folder)
+        try CustomerLedger.syncFolder(folder)
     }
 
     /// Removes what the backup created: the files, and the folder when the backup made it.
@@ -116,5 +105,17 @@ private struct BackupTarget {
         if createdDataFile { unlink(dataFile) }
         if createdLockFile { unlink(folder + "/lock.mdb") }
         if createdFolder { rmdir(folder) }
+    }
+}
+
+/// Syncs the folder at `path` to disk, so that the entries created or renamed in it are durable.
+func syncFolder(_ path: String) throws {
+    let descriptor = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        throw StorageError(description: "cannot open '\(path)' to sync it: \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+        throw StorageError(description: "cannot sync '\(path)' to disk: \(String(cString: strerror(errno)))")
     }
 }

@@ -207,7 +207,8 @@ private final class ExclusiveLock {
         var zeros = [UInt8](repeating: 0, count: 8)
         _ = pwrite(descriptor, &zeros, zeros.count, 0)
         fsync(descriptor)
-        Self.syncFolder((folder as NSString).deletingLastPathComponent)
+        // The swap is done either way; a failed sync only makes it less durable.
+        try? syncFolder((folder as NSString).deletingLastPathComponent)
     }
 
     func release() {
@@ -237,12 +238,5 @@ private final class ExclusiveLock {
             throw StorageError(
                 description: "cannot swap the compacted copy into '\(first)': \(String(cString: strerror(errno))); the ledger was left as it was")
         }
-    }
-
-    private static func syncFolder(_ folder: String) {
-        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
     }
 }

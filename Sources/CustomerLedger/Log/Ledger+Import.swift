@@ -33,9 +33,7 @@ extension Ledger {
         _ events: [ExportedEvent], header: ExportHeader, progress: ((Int, Int) -> Void)? = nil
     ) throws -> EventImportSummary {
         try checkWritable("importing events")
-        if role != .admin, events.contains(where: { $0.event.payload.type == .customerErased }) {
-            throw PrivacyError.roleNotAllowed(role: role, operation: "importing erasures")
-        }
+        try checkErasuresAllowed(in: events.lazy.map(\.event.payload), operation: "importing erasures")
         let prepared = try ImportPlan(events: events, header: header)
         let summary = try environment.write { txn in
             try prepared.run(txn, schema: schema, clock: clock, keys: keyRing(txn), actor: actor, progress: progress)

@@ -42,8 +42,8 @@ extension Ledger {
             let trimmed = value.trimmingCharacters(in: .whitespaces).lowercased()
             if trimmed.count >= 2 && lowered.contains(trimmed) { return field }
         }
-        let phoneDigits = String(profile.phone.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
-        let textDigits = String(text.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
+        let phoneDigits = String(PersonalDataMask.digits(of: profile.phone))
+        let textDigits = String(PersonalDataMask.digits(of: text))
         if phoneDigits.count >= 6 && textDigits.contains(String(phoneDigits.suffix(8))) { return "phone number" }
         return nil
     }

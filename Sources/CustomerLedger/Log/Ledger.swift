@@ -223,9 +223,7 @@ public final class Ledger: @unchecked Sendable {
     ) throws -> [AppendOutcome] {
         try checkAppendAllowed()
         if events.isEmpty { return [] }
-        if role != .admin, events.contains(where: { $0.payload.type == .customerErased }) {
-            throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers")
-        }
+        try checkErasuresAllowed(in: events.lazy.map(\.payload))
         let committed = try environment.write { txn in
             try appendBatch(events, in: txn, expectedVersions: expectedVersions, progress: progress)
         }
@@ -243,9 +241,7 @@ public final class Ledger: @unchecked Sendable {
         struct ChecksPassed: Error {}
         try checkAppendAllowed()
         if events.isEmpty { return }
-        if role != .admin, events.contains(where: { $0.payload.type == .customerErased }) {
-            throw PrivacyError.roleNotAllowed(role: role, operation: "erasing customers")
-        }
+        try checkErasuresAllowed(in: events.lazy.map(\.payload))
         do {
             try environment.write { txn in
                 _ = try appendBatch(events, in: txn, expectedVersions: [:], progress: nil)
@@ -277,6 +273,12 @@ public final class Ledger: @unchecked Sendable {
     /// encrypted, by a role that may append.
     func checkAppendAllowed() throws {
         try checkWritable("appending events")
+    }
+
+    /// Throws unless the role may append every payload: erasures need the admin role.
+    func checkErasuresAllowed(in payloads: some Sequence<EventPayload>, operation: String = "erasing customers") throws {
+        guard role != .admin, payloads.contains(where: { $0.type == .customerErased }) else { return }
+        throw PrivacyError.roleNotAllowed(role: role, operation: operation)
     }
 
     /// Throws unless this ledger was opened writable, with its master key when it is encrypted,

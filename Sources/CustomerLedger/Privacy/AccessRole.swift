@@ -65,7 +65,7 @@ public enum PersonalDataMask {
     /// shorter ones none. Everything else, such as spaces, dashes and words, is dropped, so that
     /// no character of the number can pass unmasked.
     public static func phone(_ phone: String) -> String {
-        let digits = phone.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init)
+        let digits = Self.digits(of: phone)
         guard !digits.isEmpty else { return phone.isEmpty ? "" : "***" }
         var prefix = ""
         var local = digits[...]
@@ -85,6 +85,11 @@ public enum PersonalDataMask {
         if count >= 8 { return prefix + String(repeating: "*", count: count - 4) + String(local.suffix(4)) }
         if count >= 5 { return prefix + String(repeating: "*", count: count - 2) + String(local.suffix(2)) }
         return prefix + String(repeating: "*", count: count)
+    }
+
+    /// Returns the ASCII digits of `text`, in order.
+    static func digits(of text: String) -> [Character] {
+        text.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init)
     }
 
     /// Keeps the first character of the local part and the domain, such as `z***@example.com`.

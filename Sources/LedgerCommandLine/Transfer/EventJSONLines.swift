@@ -14,7 +14,7 @@ import Foundation
 ///   `occurred_at`, `recorded_at`, `actor`, `source`, `correlation_id`, `causation_id` and
 ///   `payload`, the payload of `ledger history --json`, then `sealed` and `data_key`.
 /// - In an encrypted ledger, `sealed` contains the stored bytes of an event with personal fields,
-///   `{"public_hex": "…", "personal_hex": "…"}`, where the personal bytes are ciphertext; the
+///   `{"public_hex": "…", "personal_hex": "…"}`, where the personal bytes are ciphertext. The
 ///   personal fields of its `payload` are then empty. `data_key` holds, on the registration of a
 ///   customer who was not erased, the customer's data key wrapped by the master key, in hex.
 ///   Both are null otherwise, so an export never holds personal data in clear, and only a ledger
