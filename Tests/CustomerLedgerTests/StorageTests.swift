@@ -107,7 +107,7 @@ private final class Flag: @unchecked Sendable {
         let error = #expect(throws: StorageError.self) { try openLedger(at: path) }
 
         #expect(error?.description.contains("is truncated: it has 8192 bytes but its pages need") == true)
-        #expect(error?.description.hasSuffix("; restore it from a backup") == true)
+        #expect(error?.description.hasSuffix("; restore the ledger from a backup") == true)
     }
 
     @Test func invalidDataFileErrorNamesCall() throws {
@@ -121,7 +121,7 @@ private final class Flag: @unchecked Sendable {
 
         #expect(error?.code == MDB_INVALID)
         #expect(error?.call == "mdb_env_open")
-        #expect(error?.description.hasSuffix("; the folder does not hold a readable ledger database") == true)
+        #expect(error?.description.contains("; the folder does not hold a readable ledger database: its data.mdb is damaged") == true)
     }
 
     @Test func foreignDatabaseRejected() throws {

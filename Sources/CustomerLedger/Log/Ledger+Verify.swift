@@ -45,6 +45,8 @@ extension Ledger {
     @available(*, noasync)
     func verify(chunkSize: Int, progress: ((UInt64, UInt64) -> Void)?) throws -> VerificationReport {
         precondition(chunkSize > 0, "a verification chunk needs at least one event")
+        let damaged = try environment.checkPages(.all)
+        guard damaged.isEmpty else { return Self.damagedFileReport(damaged) }
         var verifier = try environment.read { txn in try LogVerifier(schema: schema, transaction: txn) { txn in
                 PersonalDataReader(role: .admin, keys: self.keyRing(txn))
             } }
@@ -53,6 +55,20 @@ extension Ledger {
             progress?(verifier.eventsChecked, verifier.startPosition)
             if let report { return report }
         }
+    }
+}
+
+extension Ledger {
+    /// The report for a file with damaged pages, whose log and head are not read.
+    static func damagedFileReport(_ damaged: [DamagedPage]) -> VerificationReport {
+        let findings = damaged.map { page in
+            VerificationFinding(kind: .damagedPage, page: page.page, detail: "table '\(page.table)': \(page.detail)")
+        }
+        let listed = Array(findings.prefix(maximumVerificationFindings))
+        return VerificationReport(
+            eventsChecked: 0, head: LogHead(position: 0, hash: String(repeating: "?", count: 2 * ChainHash.byteCount)),
+            recomputedHash: nil, findings: listed, omittedFindings: findings.count - listed.count,
+            projectionsCompared: false)
     }
 }
 
@@ -167,6 +183,14 @@ struct LogVerifier {
         _ txn: Transaction, position: UInt64, record: UnsafeRawBufferPointer, stored: ChainHash?, invalidHashEntry: Bool
     ) throws {
         let expected = (previous?.position ?? 0) + 1
+        if position < expected {
+            // Keys ascend in a sound B-tree, so only a damaged key gets here.
+            positionFindings.add(
+                .init(kind: .undecodableRecord, position: expected,
+                      detail: "the event key after position \(expected - 1) reads as position \(position): the key is damaged"))
+            isFolding = false
+            return
+        }
         if position != expected {
             let missing = expected == position - 1 ? "position \(expected) is" : "positions \(expected) to \(position - 1) are"
             positionFindings.add(

@@ -2,6 +2,9 @@
 public struct VerificationFinding: Equatable, Sendable, CustomStringConvertible {
     /// The kinds of findings, in the order a report lists them for one position.
     public enum Kind: String, Equatable, Sendable, CaseIterable {
+        /// A page of the database file fails LMDB's structural rules, so the log was not read
+        /// through LMDB, which could crash on it. The finding has no position.
+        case damagedPage = "damaged-page"
         /// Positions without an event before the last one: deleted events.
         case positionGap = "position-gap"
         /// The stored record does not decode.
@@ -38,19 +41,29 @@ public struct VerificationFinding: Equatable, Sendable, CustomStringConvertible 
     public var position: UInt64?
     /// The customer concerned, when one is; customer id 0 is the ledger's own stream.
     public var customerID: CustomerID?
+    /// The damaged page of the database file, for a ``Kind/damagedPage`` finding.
+    public var page: UInt64?
     /// A sentence that names what differs and where.
     public var detail: String
 
-    public init(kind: Kind, position: UInt64? = nil, customerID: CustomerID? = nil, detail: String) {
+    public init(kind: Kind, position: UInt64? = nil, customerID: CustomerID? = nil, page: UInt64? = nil, detail: String) {
         self.kind = kind
         self.position = position
         self.customerID = customerID
+        self.page = page
         self.detail = detail
     }
 
+    /// Where the finding is: `position P`, `page N of the database file` or `the projections`.
+    public var place: String {
+        if let position { return "position \(position)" }
+        if let page { return "page \(page) of the database file" }
+        return "the projections"
+    }
+
     public var description: String {
-        guard let position else { return "\(kind.rawValue): \(detail)" }
-        return "position \(position): \(kind.rawValue): \(detail)"
+        guard position != nil || page != nil else { return "\(kind.rawValue): \(detail)" }
+        return "\(place): \(kind.rawValue): \(detail)"
     }
 }
 

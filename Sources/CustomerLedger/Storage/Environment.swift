@@ -187,7 +187,7 @@ final class Environment: @unchecked Sendable {
                 let result = try body(Transaction(pointer: txn!))
                 let committing = txn!
                 txn = nil
-                try check(mdb_txn_commit(committing), "mdb_txn_commit")
+                try checkCommit(mdb_txn_commit(committing))
                 pthread_rwlock_unlock(&resizeLock)
                 return result
             } catch let error as LMDBError where error.code == MDB_MAP_FULL {
@@ -200,6 +200,31 @@ final class Environment: @unchecked Sendable {
                 throw error
             }
         }
+    }
+
+    /// Checks the pages of the current snapshot with ``PageCheck`` and returns the damaged ones.
+    ///
+    /// - Complexity: O(pages) for `.all`, a few page reads for `.catalog`.
+    @available(*, noasync)
+    func checkPages(_ scope: PageCheck.Scope) throws -> [DamagedPage] {
+        while true {
+            if let problems = try read({ txn in try PageCheck.run(self, transaction: txn, scope: scope) }) {
+                return problems
+            }
+        }
+    }
+
+    /// Throws for a failed `mdb_txn_commit`, reporting a full file system as `ENOSPC`.
+    ///
+    /// LMDB 0.9.24 turns a short `pwrite` of its pages into `EIO` (`mdb_page_flush`), and a
+    /// file system that fills up during the write returns a short count first. So `EIO` with
+    /// less than a megabyte left for this process is reported as the full disk it is.
+    private func checkCommit(_ code: Int32) throws {
+        guard code != 0 else { return }
+        if code == EIO, FolderCheck.availableBytes(path).map({ $0 < 1 << 20 }) == true {
+            throw LMDBError(code: ENOSPC, call: "mdb_txn_commit", path: path)
+        }
+        throw LMDBError(code: code, call: "mdb_txn_commit")
     }
 
     /// The current map size, last page number and last transaction id (`mdb_env_info`).
@@ -282,6 +307,7 @@ enum FolderCheck {
             guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw StorageError(description: "'\(path)' is a file, not a ledger folder; pass the path of a folder")
             }
+            try rejectEmptyDataFile(in: path)
             return
         }
         let code = errno
@@ -298,6 +324,26 @@ enum FolderCheck {
         }
     }
 
+    /// The bytes that this process may still write on the file system of `path`: the free
+    /// blocks for root, which may use the blocks reserved for it, else the available ones.
+    static func availableBytes(_ path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let blocks = geteuid() == 0 ? info.f_bfree : info.f_bavail
+        return UInt64(blocks) * UInt64(info.f_frsize)
+    }
+
+    /// Rejects an empty `data.mdb`, which LMDB would open as a new ledger when writable. LMDB
+    /// writes the meta pages as it creates the file, so only a crash at that moment or a
+    /// truncation leaves it empty.
+    static func rejectEmptyDataFile(in folder: String) throws {
+        var info = stat()
+        let file = folder + "/data.mdb"
+        guard stat(file, &info) == 0, info.st_size == 0 else { return }
+        throw StorageError(
+            description: "the database file '\(file)' is empty: it was truncated, or the ledger was never written; restore the ledger from a backup, or remove the folder to start a new ledger")
+    }
+
     /// Rejects a data file shorter than the pages its meta page counts, which a partial copy or a
     /// full disk can leave: reading past the end of a mapped file kills the process with SIGBUS.
     static func checkFileLength(_ env: OpaquePointer, folder: String) throws {
@@ -311,7 +357,7 @@ enum FolderCheck {
         guard stat(file, &fileInfo) == 0 else { return }
         if Int64(fileInfo.st_size) < needed {
             throw StorageError(
-                description: "the database file '\(file)' is truncated: it has \(fileInfo.st_size) bytes but its pages need \(needed); restore it from a backup")
+                description: "the database file '\(file)' is truncated: it has \(fileInfo.st_size) bytes but its pages need \(needed); restore the ledger from a backup")
         }
     }
 }

@@ -36,8 +36,8 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
         switch code {
         case ENOSPC, EDQUOT: "; the disk is full: free space and retry, earlier data is intact"
         case EACCES, EPERM: "; check the permissions of the database folder"
-        case MDB_INVALID, MDB_VERSION_MISMATCH: "; the folder does not hold a readable ledger database"
-        case MDB_CORRUPTED, MDB_PAGE_NOTFOUND: "; the database file is damaged: restore it from a backup"
+        case MDB_INVALID, MDB_VERSION_MISMATCH: "; the folder does not hold a readable ledger database: its data.mdb is damaged or not an LMDB file of this version, so restore the ledger from a backup"
+        case MDB_CORRUPTED, MDB_PAGE_NOTFOUND: "; the database file is damaged: run 'ledger verify' to find the damaged pages, and restore the ledger from a backup"
         case MDB_READERS_FULL: "; too many open readers: close idle readers or clear stale ones"
         default: ""
         }

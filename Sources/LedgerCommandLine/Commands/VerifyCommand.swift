@@ -25,7 +25,7 @@ enum VerifyCommand: Subcommand {
         }
         guard let first = report.findings.first else { return }
         let count = report.findings.count + report.omittedFindings
-        let place = first.position.map { "at position \($0)" } ?? "in the projections"
+        let place = first.position == nil && first.page == nil ? "in the projections" : "at \(first.place)"
         throw CommandFailure(
             "the ledger failed verification with \(Formatting.count(count, "finding")); the first is \(first.kind.rawValue) \(place); restore the ledger from a backup, or run 'ledger replay' when only projections differ",
             code: .dataError)
@@ -34,13 +34,14 @@ enum VerifyCommand: Subcommand {
     /// Returns the findings as text: the first one on its own, then the full list.
     static func text(_ report: VerificationReport) -> String {
         guard let first = report.findings.first else { return "" }
-        let place = first.position.map { "position \($0)" } ?? "projections"
-        var text = "FIRST FINDING  \(first.kind.rawValue) at \(place)\n  \(first.detail)\n\n"
+        var text = "FIRST FINDING  \(first.kind.rawValue) at \(first.place)\n  \(first.detail)\n\n"
         let count = report.findings.count + report.omittedFindings
         text += "\(Formatting.count(count, "finding")) in \(Formatting.grouped(report.eventsChecked)) events checked:\n"
         for finding in report.findings { text += "  \(finding)\n" }
         if report.omittedFindings > 0 { text += "  … and \(Formatting.grouped(report.omittedFindings)) more, not listed\n" }
-        if !report.projectionsCompared {
+        if report.findings.contains(where: { $0.kind == .damagedPage }) {
+            text += "The log was not read, because LMDB could crash on a damaged page.\n"
+        } else if !report.projectionsCompared {
             text += "The projections were not compared, because an event could not be folded.\n"
         }
         text += "stored head \(report.head.hash) at position \(report.head.position)\n"
@@ -53,6 +54,7 @@ enum VerifyCommand: Subcommand {
                 ("kind", .string(finding.kind.rawValue)),
                 ("position", finding.position.map { JSONValue($0) } ?? .null),
                 ("customer", finding.customerID.map { JSONValue($0.rawValue) } ?? .null),
+                ("page", finding.page.map { JSONValue($0) } ?? .null),
                 ("detail", .string(finding.detail)),
             ])
         }
