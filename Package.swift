@@ -41,9 +41,17 @@ let package = Package(
             dependencies: ["CustomerLedger", "CLMDB", "CSodium"],
             resources: [.copy("Fixtures")]
         ),
+        // A second writer process for the concurrency tests, built only for them.
+        .executableTarget(
+            name: "ledger-test-appender",
+            dependencies: ["CustomerLedger"],
+            path: "Tests/LedgerTestAppender"
+        ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["LedgerCommandLine", "ledger", "CLMDB"]
+            dependencies: ["LedgerCommandLine", "ledger", "ledger-test-appender", "CLMDB"],
+            // Read through their source path, like the bundled CDNOW file.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -157,3 +157,39 @@ func indexedPosition(of id: UUID, in ledger: Ledger) throws -> UInt64? {
 func eventIDCount(_ ledger: Ledger) throws -> Int {
     try ledger.environment.read { txn in try txn.count(ledger.schema.eventIDs) }
 }
+
+/// Messages collected from several threads.
+final class MessageLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages
+    }
+}
+
+/// A flag one thread sets and others poll.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}

@@ -4,42 +4,6 @@ import Testing
 
 @testable import CustomerLedger
 
-/// Messages collected from several threads.
-private final class MessageLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var messages: [String] = []
-
-    func add(_ message: String) {
-        lock.lock()
-        messages.append(message)
-        lock.unlock()
-    }
-
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return messages
-    }
-}
-
-/// A flag one thread sets and others poll.
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-}
-
 @Suite struct StorageTests {
     @Test func mapGrowsFromTinySize() throws {
         let directory = try TemporaryDirectory()

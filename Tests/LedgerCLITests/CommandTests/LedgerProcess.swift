@@ -52,12 +52,12 @@ enum LedgerProcess {
     static let bundledCDNOWPath = packageRoot
         .appendingPathComponent("Sources/LedgerCommandLine/Resources/cdnow/CDNOW_master.txt").path
 
-    /// Returns the `ledger` executable that SwiftPM built next to the running test executable.
+    /// Returns the executable `name` that SwiftPM built next to the running test executable.
     ///
     /// The test target depends on the `ledger` product, so `swift build --build-tests` puts both
     /// in the same build folder. The package's `.build/debug` is the last resort, for runners
     /// that start the tests from elsewhere.
-    static func locateExecutable() throws -> URL {
+    static func locateExecutable(named name: String = "ledger") throws -> URL {
         var folders: [URL] = []
         if let executable = Bundle.main.executableURL {
             folders.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
@@ -75,12 +75,12 @@ enum LedgerProcess {
         }
         folders.append(packageRoot.appendingPathComponent(".build/debug"))
 
-        let candidates = folders.map { $0.appendingPathComponent("ledger") }
+        let candidates = folders.map { $0.appendingPathComponent(name) }
         for candidate in candidates where isExecutableFile(candidate.path) {
             return candidate
         }
         throw LedgerProcessError(
-            description: "the ledger executable was not found; looked for "
+            description: "the \(name) executable was not found; looked for "
                 + candidates.map { "'\($0.path)'" }.joined(separator: ", ")
                 + ". Build it with 'swift build --build-tests' before 'swift test --skip-build'")
     }
