@@ -25,7 +25,14 @@ enum ImportCommand: Subcommand {
         let file = try context.arguments.requiredString("FILE")
         let actor = context.arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"
 
-        let rows = try CDNOWParser.parse(contentsOf: file)
+        let rows: [CDNOWRow]
+        do {
+            rows = try CDNOWParser.parse(contentsOf: file)
+        } catch {
+            // A file that cannot be read is named in the error already.
+            guard error.field != .file else { throw error }
+            throw CommandFailure("\(file): \(error.description); nothing was written", code: .dataError)
+        }
         let path = context.databasePath
         let isNew = !FileManager.default.fileExists(atPath: path)
         let summary: CDNOWImporter.Summary
