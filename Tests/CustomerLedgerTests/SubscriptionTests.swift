@@ -34,7 +34,7 @@ private func allEvents(of ledger: Ledger) throws -> [RecordedEvent] {
 
 /// Waits on the current thread until `condition` holds, checking every millisecond, and
 /// returns false when it still does not hold after `seconds`.
-private func waitOnThread(seconds: Double = 10, until condition: () -> Bool) -> Bool {
+private func waitOnThread(seconds: Double = 60, until condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         if Date() > deadline { return false }
@@ -45,7 +45,7 @@ private func waitOnThread(seconds: Double = 10, until condition: () -> Bool) -> 
 
 /// Waits in the current task until `condition` holds, checking every 5 ms, and returns false
 /// when it still does not hold after `seconds`.
-private func waitInTask(seconds: Double = 10, until condition: () -> Bool) async throws -> Bool {
+private func waitInTask(seconds: Double = 60, until condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while !condition() {
         if ContinuousClock.now > deadline { return false }

@@ -280,8 +280,12 @@ struct FollowCommandTests {
                 killedRuns.append(KilledRun(
                     startCheckpoint: startCheckpoint, lines: follower.completeLines,
                     endCheckpoint: try #require(try storedCheckpoint(checkpointPath))))
-                // The appender must still be running at the kill, so that the kill is mid-stream.
-                try await Task.sleep(for: .milliseconds(20))
+                // The appender must still be running at the kill, so that the kill is mid-stream. A
+                // loaded machine may not run its thread for a while, so this waits up to 10 s.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while appender.batchesAppended == batchesBeforeKill && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 #expect(appender.batchesAppended > batchesBeforeKill, "appends stopped before run \(run) was killed")
             }
 
