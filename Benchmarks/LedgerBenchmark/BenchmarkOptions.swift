@@ -2,6 +2,7 @@
 struct BenchmarkOptions {
     static let usage = """
         usage: ledger-bench --workload FILE --db DIR [--lookups N] [--singles N] [--plaintext]
+               ledger-bench --analysis --db DIR [--analysis-events N] [--analysis-customers N]
 
           --workload FILE  W1M-format workload file, as written by the W1M generator `gen`
           --db DIR         folder for a new ledger; it must be absent or empty
@@ -9,6 +10,9 @@ struct BenchmarkOptions {
           --singles N      events appended one per durable commit after the lookups (default 2000)
           --plaintext      store personal data in clear, to measure what encryption costs (default:
                            encrypted under a master key generated for the run)
+          --analysis       generate a synthetic ledger and time every analysis view instead
+          --analysis-events N     events of the synthetic ledger (default 1000000)
+          --analysis-customers N  customers of the synthetic ledger (default 100000)
         """
 
     var workloadPath = ""
@@ -16,6 +20,10 @@ struct BenchmarkOptions {
     var lookups = 100_000
     var singles = 2000
     var encrypts = true
+    /// True to time the analysis views on a generated ledger instead of running the W1M phases.
+    var analysis = false
+    var analysisEvents = 1_000_000
+    var analysisCustomers = 100_000
 
     /// Parses the arguments after the program name.
     ///
@@ -36,6 +44,10 @@ struct BenchmarkOptions {
                 encrypts = false
                 continue
             }
+            if name == "--analysis", inlineValue == nil {
+                analysis = true
+                continue
+            }
             guard let value = inlineValue ?? remaining.popFirst().map({ $0[...] }) else {
                 throw UsageError.invalid("missing value after \(name)")
             }
@@ -44,10 +56,12 @@ struct BenchmarkOptions {
             case "--db": databasePath = String(value)
             case "--lookups": lookups = try Self.count(value, option: name)
             case "--singles": singles = try Self.count(value, option: name)
+            case "--analysis-events": analysisEvents = try Self.count(value, option: name)
+            case "--analysis-customers": analysisCustomers = max(1, try Self.count(value, option: name))
             default: throw UsageError.invalid("unknown option '\(name)'")
             }
         }
-        if workloadPath.isEmpty { throw UsageError.invalid("missing --workload FILE") }
+        if workloadPath.isEmpty && !analysis { throw UsageError.invalid("missing --workload FILE") }
         if databasePath.isEmpty { throw UsageError.invalid("missing --db DIR") }
     }
 

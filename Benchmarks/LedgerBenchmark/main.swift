@@ -3,7 +3,11 @@ import Foundation
 // ledger-bench: measures the ledger on a W1M workload and prints "metric value" lines.
 do {
     let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-    try Benchmark(options: options).run()
+    if options.analysis {
+        try AnalysisBenchmark(options: options).run()
+    } else {
+        try Benchmark(options: options).run()
+    }
 } catch UsageError.helpRequested {
     print(BenchmarkOptions.usage)
 } catch UsageError.invalid(let message) {

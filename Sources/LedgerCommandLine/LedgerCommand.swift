@@ -5,12 +5,15 @@ import Foundation
 public enum LedgerCommand {
     static var subcommands: [any Subcommand.Type] {
         [
-            DemoCommand.self, ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
+            DemoCommand.self, GenerateCommand.self, ReportCommand.self,
+            ImportCommand.self, ReplayCommand.self, CustomerCommand.self, HistoryCommand.self,
             FollowCommand.self,
             TiersCommand.self, TopCommand.self, StatsCommand.self, PointsCommand.self, TierCommand.self,
             LiabilityCommand.self, RewardsCommand.self, SimulateCommand.self, ProgramCommand.self,
             VerifyCommand.self, HeadCommand.self, DoctorCommand.self, ExportCommand.self, BackupCommand.self,
             KeygenCommand.self, EraseCommand.self, ExportCustomerCommand.self, CompactCommand.self,
+            SegmentsCommand.self, PurchasesCommand.self, CohortsCommand.self, RegionsCommand.self,
+            FeedbackCommand.self, CareCommand.self,
         ]
     }
 
@@ -187,6 +190,8 @@ public enum LedgerCommand {
             return (rowError.description + "; nothing was written", .dataError)
         case let parseError as CDNOWParseError:
             return (parseError.description + "; nothing was written", parseError.field == .file ? .notFound : .dataError)
+        case let overflow as AnalysisOverflowError:
+            return (overflow.description, .dataError)
         case let storage as LMDBError:
             return (storage.description, .ioError)
         case let storage as StorageError:

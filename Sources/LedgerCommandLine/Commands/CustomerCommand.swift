@@ -40,6 +40,12 @@ enum CustomerCommand: Subcommand {
         let program = try ledger.program(asOf: instant)
         let state = past ?? current
         let statement = past?.pointsStatement(asOf: instant)
+        // The scores rank the customer among all customers with purchases, so they come from
+        // one scan of the log as of the same instant.
+        // NOTE: With --as-of-position the scores count every event that occurred by the
+        // position's instant, including events appended after the position.
+        let rfmReport = past == nil ? nil : try ledger.rfm(asOf: instant)
+        let rfm = rfmReport?.customer(id)
 
         if context.wantsJSON {
             guard case .object(var members) = Formatting.json(state) else { return }
@@ -54,6 +60,7 @@ enum CustomerCommand: Subcommand {
             members.append(
                 ("points_as_of", statement.map { PointsCommand.json($0, lots: state.lotsWithPoints, customer: id) } ?? .null))
             members.append(("tier", tier.map { Formatting.json($0, program: program) } ?? .null))
+            members.append(("rfm", rfm.map { rfmJSON($0, currency: rfmReport!.currency) } ?? .null))
             context.printJSON(.object(members))
             return
         }
@@ -103,6 +110,14 @@ enum CustomerCommand: Subcommand {
         } else {
             lines.append(("tier", "none as of \(Formatting.instant(instant)): not registered until then"))
         }
+        if let rfm {
+            lines.append(
+                ("rfm", "R \(rfm.scores.recency), F \(rfm.scores.frequency), M \(rfm.scores.monetary): \(rfm.segment) "
+                    + "(last purchase \(Formatting.count(rfm.recencyDays, "day")) before, \(Formatting.count(rfm.purchases, "purchase")), "
+                    + "\(Formatting.money(rfm.netSpend, rfmReport!.currency)) net)"))
+        } else if past != nil {
+            lines.append(("rfm", "none: no purchase in \(rfmReport!.currency) as of \(Formatting.instant(instant))"))
+        }
         if state.feedbackCount > 0 {
             lines.append(("feedback", "\(state.feedbackCount), average rating "
                 + String(format: "%.2f", state.averageRating ?? 0) + ", \(Formatting.count(state.complaintCount, "complaint"))"))
@@ -112,6 +127,16 @@ enum CustomerCommand: Subcommand {
         for (label, value) in lines {
             Console.out(label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n")
         }
+    }
+
+    /// Returns the RFM figures of one customer as JSON, with the segment's name.
+    static func rfmJSON(_ rfm: CustomerRFM, currency: Currency) -> JSONValue {
+        .object([
+            ("recency", JSONValue(rfm.scores.recency)), ("frequency", JSONValue(rfm.scores.frequency)),
+            ("monetary", JSONValue(rfm.scores.monetary)), ("segment", .string(rfm.segment.name)),
+            ("last_purchase_at", Formatting.json(rfm.lastPurchaseAt)), ("recency_days", JSONValue(rfm.recencyDays)),
+            ("purchases", JSONValue(rfm.purchases)), ("net_spend", Formatting.json(rfm.netSpend, currency)),
+        ])
     }
 
     /// Returns the output lines for the tier, the figures behind it, and what the next tier still needs.

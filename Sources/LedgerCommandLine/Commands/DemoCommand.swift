@@ -6,11 +6,12 @@ enum DemoCommand: Subcommand {
     static let name = "demo"
     static let syntax = ArgumentList.Syntax(
         command: "ledger demo",
-        summary: "Import the bundled CDNOW data into a fresh ledger and show a summary.",
+        summary: "Import the bundled CDNOW data into a fresh ledger and show a summary, then the synthetic data set in a second one.",
         options: [
             .value("--db", placeholder: "PATH", help: "Build the demo ledger in this new folder (default: a temporary folder)."),
-            .flag("--keep", help: "Keep the temporary ledger folder afterwards, to explore it."),
+            .flag("--keep", help: "Keep the temporary ledger folders afterwards, to explore them."),
             .value("--file", placeholder: "FILE", help: "A CDNOW file to use instead of the bundled one."),
+            syntheticCustomersOption,
             .value(
                 "--role", placeholder: "ROLE",
                 help: "Not accepted (exit 64): the demo shows what each role sees by itself. It also ignores LEDGER_ROLE."),
@@ -28,8 +29,20 @@ enum DemoCommand: Subcommand {
         if !temporary, FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("'\(path)' already exists; the demo needs a new folder, so pass another --db PATH", code: .failure)
         }
+        let syntheticCustomers = try context.arguments.integer("--customers", in: 0...100_000) ?? defaultSyntheticCustomers
+        let syntheticPath = syntheticPath(besides: path)
+        if syntheticCustomers > 0, !temporary, FileManager.default.fileExists(atPath: syntheticPath) {
+            throw CommandFailure(
+                "'\(syntheticPath)' already exists; the demo needs a new folder for the synthetic data set, so pass another --db PATH",
+                code: .failure)
+        }
         let keep = context.arguments.flag("--keep") || !temporary
-        defer { if !keep { try? FileManager.default.removeItem(atPath: path) } }
+        defer {
+            if !keep {
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: syntheticPath)
+            }
+        }
 
         if context.arguments.string("--file") == nil {
             Console.out("Customer Ledger demo: the CDNOW purchase history (23,570 customers, January 1997 to June 1998)\n")
@@ -106,6 +119,9 @@ enum DemoCommand: Subcommand {
         Console.out("importing the same file again appended \(again.eventsAppended) events\n")
 
         try showPrivacy(ledger, key: key, path: path, at: instant)
+        if syntheticCustomers > 0 {
+            try showSyntheticDataSet(customers: syntheticCustomers, path: syntheticPath, key: key, context: context)
+        }
 
         section("Next")
         if keep {
@@ -115,11 +131,17 @@ enum DemoCommand: Subcommand {
             Console.out("ledger history \(PrivacyDemo.customer) \(database) \(keyOption)\n")
             // Without a key file the ledger opens read-only, with personal data withheld.
             Console.out("ledger top --by purchases -n 10 \(database)\n")
+            if syntheticCustomers > 0 {
+                let synthetic = "--db \(CommandContext.shellQuoted(syntheticPath))"
+                Console.out("ledger regions \(synthetic)\n")
+                Console.out("ledger report --html report.html \(synthetic)\n")
+            }
         } else {
-            Console.out("The demo ledger was removed. Keep one with 'ledger demo --keep', or build your own:\n")
+            Console.out("The demo ledgers were removed. Keep them with 'ledger demo --keep', or build your own:\n")
             Console.out(
                 "ledger keygen shop.key && ledger import cdnow \(CommandContext.shellQuoted(file)) --db shop.db --key-file shop.key"
                     + " && ledger stats --db shop.db\n")
+            Console.out("ledger generate --customers 3000 --db synthetic.db --key-file shop.key && ledger regions --db synthetic.db\n")
         }
         guard identical else {
             throw CommandFailure("replay produced different projections; please report this", code: .internal)
@@ -158,11 +180,11 @@ enum DemoCommand: Subcommand {
                 + "\(Formatting.money(erased.spend(in: CDNOWImporter.currency).net, CDNOWImporter.currency))\n")
     }
 
-    private static func section(_ title: String) {
+    static func section(_ title: String) {
         Console.out("\n== \(title)\n")
     }
 
-    private static func seconds(since start: UInt64) -> Double {
+    static func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
