@@ -126,9 +126,9 @@ public final class Ledger: @unchecked Sendable {
         let environment = try Environment(
             path: path, initialMapSize: options.initialMapSize, readOnly: options.readOnly,
             clearingStaleReaders: options.clearsStaleReadersOnOpen)
-        // LMDB follows the catalog's links when it opens the tables, and a damaged link can
-        // crash it, so the catalog pages are checked first.
-        let damaged = try environment.checkPages(.catalog)
+        // LMDB follows the catalog's links when it opens the tables, and the open reads `meta`,
+        // and a damaged link can crash it, so those pages are checked first.
+        let damaged = try environment.checkPages(.catalog(tables: [Schema.metaTableName]))
         if let first = damaged.first {
             throw StorageError(
                 description: "the database file '\(environment.path)/data.mdb' is damaged: \(first); restore the ledger from a backup")

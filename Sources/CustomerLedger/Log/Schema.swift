@@ -15,6 +15,9 @@ import Foundation
 /// - `meta`: format, last position, chain head, projection position, active projection set,
 ///   program, statistics and, in an encrypted ledger, the master key's check value.
 struct Schema {
+    /// The table of the log's position, chain head, program and format, which every open reads.
+    static let metaTableName = "meta"
+
     let events: Database
     let eventIDs: Database
     let hashes: Database
@@ -65,7 +68,7 @@ struct Schema {
         }
         let events = try database("events")
         let eventIDs = try database("event-ids")
-        let meta = try database("meta")
+        let meta = try database(metaTableName)
         let projectionSets = [
             ProjectionTables(customers: try database("customers.0")),
             ProjectionTables(customers: try database("customers.1")),

@@ -39,6 +39,8 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
         case MDB_INVALID, MDB_VERSION_MISMATCH: "; the folder does not hold a readable ledger database: its data.mdb is damaged or not an LMDB file of this version, so restore the ledger from a backup"
         case MDB_CORRUPTED, MDB_PAGE_NOTFOUND: "; the database file is damaged: run 'ledger verify' to find the damaged pages, and restore the ledger from a backup"
         case MDB_READERS_FULL: "; too many open readers: close idle readers or clear stale ones"
+        case ENOMEM where call == "mdb_env_open":
+            "; LMDB could not map the file at the size its meta page records, so the meta page may be damaged: run 'ledger verify', and restore the ledger from a backup if the memory is not short"
         default: ""
         }
     }

@@ -68,9 +68,9 @@ struct PageCheck {
     }
 
     /// The part of the file to check.
-    enum Scope {
-        /// The catalog of tables only: a few pages, cheap enough for every open.
-        case catalog
+    enum Scope: Equatable {
+        /// The catalog of tables and the named small tables: a few pages, cheap enough for every open.
+        case catalog(tables: Set<String>)
         /// Every table.
         case all
     }
@@ -104,8 +104,13 @@ struct PageCheck {
         case .overwritten: return nil
         }
         var check = PageCheck(descriptor: descriptor, meta: meta, fileSize: UInt64(status.st_size))
-        try check.walk(meta.main, table: "main", descendingIntoTables: scope == .all)
-        if scope == .all { try check.walk(meta.free, table: "free", descendingIntoTables: false) }
+        switch scope {
+        case .catalog(let tables):
+            try check.walk(meta.main, table: "main") { tables.contains($0) }
+        case .all:
+            try check.walk(meta.main, table: "main") { _ in true }
+            try check.walk(meta.free, table: "free") { _ in false }
+        }
         return check.problems
     }
 
@@ -196,7 +201,8 @@ struct PageCheck {
         var upperBound: [UInt8]?
     }
 
-    private mutating func walk(_ tree: TreeRecord, table: String, descendingIntoTables: Bool) throws {
+    /// Checks the pages of `tree`, then of each table it lists for which `descendsInto` is true.
+    private mutating func walk(_ tree: TreeRecord, table: String, descendsInto: (String) -> Bool) throws {
         guard tree.root != Self.invalidPage else {
             if tree.entries != 0 { report(0, table, "the table records \(tree.entries) entries but has no root page") }
             return
@@ -232,8 +238,8 @@ struct PageCheck {
         if problems.isEmpty, entries != tree.entries {
             report(tree.root, table, "the table's leaf pages hold \(entries) entries, but its record says \(tree.entries)")
         }
-        if descendingIntoTables {
-            for (name, record) in tables { try walk(record, table: name, descendingIntoTables: false) }
+        for (name, record) in tables where descendsInto(name) {
+            try walk(record, table: name) { _ in false }
         }
     }
 

@@ -41,10 +41,9 @@ enum CustomerCommand: Subcommand {
         let state = past ?? current
         let statement = past?.pointsStatement(asOf: instant)
         // The scores rank the customer among all customers with purchases, so they come from
-        // one scan of the log as of the same instant.
-        // NOTE: With --as-of-position the scores count every event that occurred by the
-        // position's instant, including events appended after the position.
-        let rfmReport = past == nil ? nil : try ledger.rfm(asOf: instant)
+        // one scan of the log as of the same instant. That scan reads every event that occurred
+        // by the instant, including events after a requested position, so a position shows none.
+        let rfmReport = past == nil || requestedPosition != nil ? nil : try ledger.rfm(asOf: instant)
         let rfm = rfmReport?.customer(id)
 
         if context.wantsJSON {
@@ -113,8 +112,10 @@ enum CustomerCommand: Subcommand {
         if let rfm {
             lines.append(
                 ("rfm", "R \(rfm.scores.recency), F \(rfm.scores.frequency), M \(rfm.scores.monetary): \(rfm.segment) "
-                    + "(last purchase \(Formatting.count(rfm.recencyDays, "day")) before, \(Formatting.count(rfm.purchases, "purchase")), "
+                    + "(last purchase \(Formatting.count(rfm.recencyDays, "day")) before \(Formatting.instant(instant)), \(Formatting.count(rfm.purchases, "purchase")), "
                     + "\(Formatting.money(rfm.netSpend, rfmReport!.currency)) net)"))
+        } else if requestedPosition != nil, past != nil {
+            lines.append(("rfm", "not shown with --as-of-position, because the scores rank every customer as of an instant; use --as-of"))
         } else if past != nil {
             lines.append(("rfm", "none: no purchase in \(rfmReport!.currency) as of \(Formatting.instant(instant))"))
         }

@@ -57,7 +57,12 @@ struct AnalysisCommandTests {
     @Test func customerShowsScores() async throws {
         let text = try await ledger("customer", "1")
         #expect(text.status == 0, "\(text)")
-        #expect(text.outputLines.contains("rfm           R 4, F 4, M 4: champions (last purchase 9 days before, 2 purchases, 230.00 CNY net)"))
+        #expect(text.outputLines.contains("rfm           R 4, F 4, M 4: champions (last purchase 9 days before 2024-03-10, 2 purchases, 230.00 CNY net)"))
+
+        // The scores rank every customer as of an instant, which a position does not fix.
+        let atPosition = try await ledger("customer", "1", "--as-of-position", "8")
+        #expect(atPosition.status == 0, "\(atPosition)")
+        #expect(atPosition.outputLines.contains("rfm           not shown with --as-of-position, because the scores rank every customer as of an instant; use --as-of"))
 
         let json = try jsonObject(try await ledger("customer", "2", "--json"))
         let rfm = try member(json, "rfm")

@@ -100,6 +100,10 @@ struct CorruptionCommandTests {
                 ("half", { bytes, _ in bytes.removeLast(bytes.count / 2) }, "is truncated: it has"),
                 ("one-page", { bytes, layout in bytes.removeLast(bytes.count - layout.pageSize) }, "its data.mdb is damaged or not an LMDB file"),
                 ("meta-noise", { bytes, _ in for index in 16..<200 { bytes[index] = UInt8(index % 251) } }, "its data.mdb is damaged or not an LMDB file"),
+                ("meta-table-noise", { bytes, layout in
+                    let page = layout.roots["meta"]! * layout.pageSize
+                    for index in 8..<layout.pageSize { bytes[page + index] = UInt8((index * 13) % 256) }
+                }, "is damaged: page"),
                 ("catalog-noise", { bytes, layout in
                     let page = layout.catalogRoot * layout.pageSize
                     for index in 8..<layout.pageSize { bytes[page + index] = UInt8((index * 7) % 256) }

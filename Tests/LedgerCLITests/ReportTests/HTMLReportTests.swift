@@ -43,6 +43,8 @@ struct HTMLReportTests {
     @Test func escapeReplacesMarkupCharacters() {
         #expect(HTMLText.escape("<a href=\"x\">Tom & Jerry's</a>") == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
         #expect(HTMLText.escape("张伟") == "张伟")
+        // A combining mark joins the markup character into one Character, but not into one scalar.
+        #expect(HTMLText.escape("x\"\u{301} <\u{338}b &\u{301}") == "x&quot;\u{301} &lt;\u{338}b &amp;\u{301}")
         #expect(HTMLText.escape("") == "")
     }
 
