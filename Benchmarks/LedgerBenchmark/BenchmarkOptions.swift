@@ -3,6 +3,7 @@ struct BenchmarkOptions {
     static let usage = """
         usage: ledger-bench --workload FILE --db DIR [--lookups N] [--singles N] [--plaintext]
                ledger-bench --analysis --db DIR [--analysis-events N] [--analysis-customers N]
+               ledger-bench --soak --db DIR [--soak-events N]
 
           --workload FILE  W1M-format workload file, as written by the W1M generator `gen`
           --db DIR         folder for a new ledger; it must be absent or empty
@@ -13,6 +14,9 @@ struct BenchmarkOptions {
           --analysis       generate a synthetic ledger and time every analysis view instead
           --analysis-events N     events of the synthetic ledger (default 1000000)
           --analysis-customers N  customers of the synthetic ledger (default 100000)
+          --soak           append events in rounds to a ledger that starts with a 1 MiB map,
+                           replaying every fifth round, and print the memory after each round
+          --soak-events N  events to append in --soak (default 2000000)
         """
 
     var workloadPath = ""
@@ -24,6 +28,9 @@ struct BenchmarkOptions {
     var analysis = false
     var analysisEvents = 1_000_000
     var analysisCustomers = 100_000
+    /// True to run the memory soak instead of the W1M phases.
+    var soak = false
+    var soakEvents = 2_000_000
 
     /// Parses the arguments after the program name.
     ///
@@ -48,6 +55,10 @@ struct BenchmarkOptions {
                 analysis = true
                 continue
             }
+            if name == "--soak", inlineValue == nil {
+                soak = true
+                continue
+            }
             guard let value = inlineValue ?? remaining.popFirst().map({ $0[...] }) else {
                 throw UsageError.invalid("missing value after \(name)")
             }
@@ -58,10 +69,11 @@ struct BenchmarkOptions {
             case "--singles": singles = try Self.count(value, option: name)
             case "--analysis-events": analysisEvents = try Self.count(value, option: name)
             case "--analysis-customers": analysisCustomers = max(1, try Self.count(value, option: name))
+            case "--soak-events": soakEvents = try Self.count(value, option: name)
             default: throw UsageError.invalid("unknown option '\(name)'")
             }
         }
-        if workloadPath.isEmpty && !analysis { throw UsageError.invalid("missing --workload FILE") }
+        if workloadPath.isEmpty && !analysis && !soak { throw UsageError.invalid("missing --workload FILE") }
         if databasePath.isEmpty { throw UsageError.invalid("missing --db DIR") }
     }
 

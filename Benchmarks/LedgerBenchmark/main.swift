@@ -5,6 +5,8 @@ do {
     let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     if options.analysis {
         try AnalysisBenchmark(options: options).run()
+    } else if options.soak {
+        try SoakBenchmark(options: options).run()
     } else {
         try Benchmark(options: options).run()
     }

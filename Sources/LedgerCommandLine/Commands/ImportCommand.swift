@@ -25,12 +25,11 @@ enum ImportCommand: Subcommand {
         let file = try context.arguments.requiredString("FILE")
         let actor = context.arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"
 
+        let bytes = try InputFile.contents(of: file, kind: "CDNOW file")
         let rows: [CDNOWRow]
         do {
-            rows = try CDNOWParser.parse(contentsOf: file)
+            rows = try CDNOWParser.parse(bytes)
         } catch {
-            // A file that cannot be read is named in the error already.
-            guard error.field != .file else { throw error }
             throw CommandFailure("\(file): \(error.description); nothing was written", code: .dataError)
         }
         let path = context.databasePath

@@ -301,3 +301,29 @@ struct HostileJSONLinesInputTests {
         }
     }
 }
+
+@Suite("import file size limit")
+struct ImportFileSizeTests {
+    @Test(arguments: [["csv", "--map", HostileCSVCase.map], ["jsonl"], ["cdnow"]])
+    func fileOverLimitRejectedUnread(_ command: [String]) async throws {
+        try await withTemporaryFolder { folder in
+            // A sparse file: its size is over the limit, but it takes no disk space.
+            let file = folder + "/huge.\(command[0])"
+            FileManager.default.createFile(atPath: file, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            try handle.truncate(atOffset: (1 << 30) + 1)
+            try handle.close()
+            let database = folder + "/new.db"
+
+            let result = try await LedgerProcess.run(["import", command[0], file] + command.dropFirst(), database: database)
+
+            let kind = ["csv": "CSV file", "jsonl": "export file", "cdnow": "CDNOW file"][command[0]]!
+            #expect(result.status == 65, "\(result)")
+            #expect(
+                result.standardError.contains(
+                    "the \(kind) '\(file)' has 1,073,741,825 bytes; the limit is 1,073,741,824 bytes, because an import keeps the whole file in memory; split it into smaller files and import each; nothing was written"),
+                "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: database))
+        }
+    }
+}

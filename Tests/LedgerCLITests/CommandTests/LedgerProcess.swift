@@ -55,9 +55,17 @@ enum LedgerProcess {
     /// Returns the executable `name` that SwiftPM built next to the running test executable.
     ///
     /// The test target depends on the `ledger` product, so `swift build --build-tests` puts both
-    /// in the same build folder. The package's `.build/debug` is the last resort, for runners
-    /// that start the tests from elsewhere.
+    /// in the same build folder. `LEDGER_EXECUTABLE` names another `ledger` instead. The package's
+    /// `.build/debug` is the last resort, for runners that start the tests from elsewhere.
     static func locateExecutable(named name: String = "ledger") throws -> URL {
+        // `LEDGER_EXECUTABLE` runs the tests against another build of `ledger`, such as a
+        // release build for the long crash loop.
+        if name == "ledger", let override = ProcessInfo.processInfo.environment["LEDGER_EXECUTABLE"], !override.isEmpty {
+            guard isExecutableFile(override) else {
+                throw LedgerProcessError(description: "LEDGER_EXECUTABLE is '\(override)', which is not an executable file")
+            }
+            return URL(fileURLWithPath: override)
+        }
         var folders: [URL] = []
         if let executable = Bundle.main.executableURL {
             folders.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
