@@ -72,11 +72,11 @@ extension Ledger {
                 guard let state = try stateAsOf(txn, state: stored, timeline: timeline, instant: instant) else { return }
                 let statement = state.pointsStatement(asOf: instant)
                 liability.customers += 1
-                liability.available += statement.available
-                liability.pending += statement.pending
-                if statement.available < 0 { liability.owed -= statement.available }
+                liability.available = liability.available.addingSaturated(statement.available)
+                liability.pending = liability.pending.addingSaturated(statement.pending)
+                if statement.available < 0 { liability.owed = liability.owed.subtractingSaturated(statement.available) }
             }
-            liability.heldValue = program.pointValue.value(of: max(0, liability.available + liability.owed))
+            liability.heldValue = program.pointValue.value(of: max(0, liability.available.addingSaturated(liability.owed)))
             liability.pendingValue = program.pointValue.value(of: liability.pending)
             liability.owedValue = program.pointValue.value(of: liability.owed)
             return liability
@@ -184,8 +184,10 @@ extension Ledger {
                 report.candidateTiers[after.tierIndex] += 1
                 let currentPoints = current.pointsStatement(asOf: instant)
                 let candidatePoints = candidateState.pointsStatement(asOf: instant)
-                report.currentPoints += currentPoints.available + currentPoints.pending
-                report.candidatePoints += candidatePoints.available + candidatePoints.pending
+                report.currentPoints = report.currentPoints.addingSaturated(
+                    currentPoints.available.addingSaturated(currentPoints.pending))
+                report.candidatePoints = report.candidatePoints.addingSaturated(
+                    candidatePoints.available.addingSaturated(candidatePoints.pending))
                 if before.tierName != after.tierName {
                     report.changes.append(
                         SimulationReport.TierChange(
@@ -262,6 +264,9 @@ extension Ledger {
 }
 
 /// The points customers hold at an instant and what they are worth.
+///
+/// The point totals saturate at `Int64.min` and `Int64.max`, and so do the values, which only
+/// balances near 2⁶³ points or a high point value reach.
 public struct PointsLiability: Equatable, Sendable {
     public var asOf: Timestamp
     public var currency: Currency
@@ -310,7 +315,8 @@ public struct SimulationReport: Equatable, Sendable {
     /// Customers per tier, in ladder order.
     public var currentTiers: [Int]
     public var candidateTiers: [Int]
-    /// Points held, available and pending, by all customers.
+    /// Points held, available and pending, by all customers. The totals and values saturate at
+    /// the bounds of `Int64`.
     public var currentPoints: Int64 = 0
     public var candidatePoints: Int64 = 0
     /// The money value of the points held, in minor units of each program's currency.

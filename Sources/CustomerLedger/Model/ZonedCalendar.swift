@@ -344,13 +344,15 @@ public struct ZonedCalendar: Sendable, Equatable {
 }
 
 extension Int64 {
-    fileprivate func addingSaturated(_ other: Int64) -> Int64 {
+    /// Returns `self + other`, or the nearer bound of `Int64` when the sum does not fit.
+    func addingSaturated(_ other: Int64) -> Int64 {
         let (sum, overflow) = addingReportingOverflow(other)
         guard overflow else { return sum }
         return other > 0 ? .max : .min
     }
 
-    fileprivate func subtractingSaturated(_ other: Int64) -> Int64 {
+    /// Returns `self - other`, or the nearer bound of `Int64` when the difference does not fit.
+    func subtractingSaturated(_ other: Int64) -> Int64 {
         let (difference, overflow) = subtractingReportingOverflow(other)
         guard overflow else { return difference }
         return other < 0 ? .max : .min

@@ -9,6 +9,8 @@ import Foundation
 /// stored in the ledger, printed or put in an error message; ``fingerprint`` names it instead.
 public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let byteCount = 32
+    /// The largest key file read, in bytes.
+    static let maximumFileSize = 4096
     /// The first line of a key file.
     static let fileHeader = "# customer-ledger master key; keep this file secret (mode 0600)"
 
@@ -78,14 +80,12 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
                     + "If anyone else may have read the key, treat the personal data it protects as exposed, because a ledger's master key cannot be changed")
         }
         // A key file is about 130 bytes; a large file is not one, and is not read into memory.
-        guard info.st_size <= 4096 else {
+        guard info.st_size <= Self.maximumFileSize else {
             throw PrivacyError.keyFile(
                 path: path, "it is \(info.st_size) bytes long, so it is not a ledger key file; create one with 'ledger keygen FILE'")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")
-        }
-        let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, as: UTF8.self)
+        let data = try Self.readKeyFile(path, checked: info)
+        let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...], as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
@@ -98,6 +98,45 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         } catch PrivacyError.invalidKey(let reason) {
             throw PrivacyError.keyFile(path: path, reason)
         }
+    }
+
+    /// Returns the bytes of the key file at `path`, which must still be the file that `checked`
+    /// describes, so that a file swapped in after the checks is not read.
+    ///
+    /// It reads through one descriptor with `read(2)`, because `FileManager.contents(atPath:)`
+    /// of Swift 6.3.1 on Linux leaks a 4,096-byte buffer when it reads an empty file, as the
+    /// leak check of AddressSanitizer reports.
+    private static func readKeyFile(_ path: String, checked: stat) throws -> [UInt8] {
+        // O_NONBLOCK keeps a FIFO swapped in after the checks from blocking the open.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")
+        }
+        guard opened.st_dev == checked.st_dev, opened.st_ino == checked.st_ino else {
+            throw PrivacyError.keyFile(path: path, "it was replaced while it was read; try again")
+        }
+        var bytes: [UInt8] = []
+        // One byte more than a key file may have, so that a file that grew is noticed.
+        var chunk = [UInt8](repeating: 0, count: maximumFileSize + 1)
+        while bytes.count <= maximumFileSize {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PrivacyError.keyFile(path: path, "cannot read it: \(String(cString: strerror(errno)))")
+            }
+            bytes += chunk[..<count]
+        }
+        guard bytes.count <= maximumFileSize else {
+            throw PrivacyError.keyFile(
+                path: path, "it grew to more than \(maximumFileSize) bytes while it was read, so it is not a ledger key file")
+        }
+        return bytes
     }
 
     /// Writes the key to a new file with mode 0600. An existing file is never overwritten.

@@ -365,7 +365,8 @@ public struct PointValue: Equatable, Sendable {
         self.minorUnits = minorUnits
     }
 
-    /// Returns the value of `count` points in minor units, rounded down.
+    /// Returns the value of `count` points in minor units, rounded down, or `Int64.max` when it
+    /// does not fit in `Int64`.
     public func value(of count: Int64) -> Int64 {
         ProjectionWorkspace.proportion(count, numerator: minorUnits, denominator: points)
     }

@@ -71,6 +71,9 @@ extension CustomerState {
 
     /// Returns the customer's points as of `instant`, which must be at or after the customer's
     /// latest event to be exact. ``Ledger/points(of:asOf:)`` refolds the events for earlier instants.
+    ///
+    /// The sums saturate at the bounds of `Int64`, which only ``Ledger/simulate(program:asOf:)``
+    /// under a candidate program that earns far more than the ledger's own can reach.
     public func pointsStatement(asOf instant: Timestamp) -> PointsStatement {
         var available: Int64 = 0
         var pending: Int64 = 0
@@ -78,28 +81,31 @@ extension CustomerState {
         var expiring: [Timestamp: Int64] = [:]
         for lot in lots where lot.remaining > 0 {
             if lot.hasExpired(at: instant) {
-                lapsed += lot.remaining
+                lapsed = lapsed.addingSaturated(lot.remaining)
             } else if lot.isPending(at: instant) {
-                pending += lot.remaining
-                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] += lot.remaining }
+                pending = pending.addingSaturated(lot.remaining)
+                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] = expiring[expiresAt, default: 0].addingSaturated(lot.remaining) }
             } else {
-                available += lot.remaining
-                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] += lot.remaining }
+                available = available.addingSaturated(lot.remaining)
+                if let expiresAt = lot.expiresAt { expiring[expiresAt, default: 0] = expiring[expiresAt, default: 0].addingSaturated(lot.remaining) }
             }
         }
         return PointsStatement(
-            asOf: instant, available: available - pointsDebt, pending: pending,
+            asOf: instant, available: available.subtractingSaturated(pointsDebt), pending: pending,
             expiring: expiring.sorted { $0.key < $1.key }.map { ExpiringPoints(expiresAt: $0.key, points: $0.value) },
             earned: points.earned, redeemed: points.redeemed,
-            expired: points.expired + lapsed, reversed: points.reversed, adjusted: points.adjusted)
+            expired: points.expired.addingSaturated(lapsed), reversed: points.reversed, adjusted: points.adjusted)
     }
 
     /// Returns the points that can be spent at `instant`, net of any debt. Points written off
-    /// after `instant` count, because they had not expired yet then.
+    /// after `instant` count, because they had not expired yet then. The sum saturates as in
+    /// ``pointsStatement(asOf:)``.
     func availablePoints(at instant: Timestamp) -> Int64 {
         var total: Int64 = 0
-        for lot in lots where lot.isAvailable(at: instant) { total += lot.remaining + lot.writtenOff }
-        return total - pointsDebt
+        for lot in lots where lot.isAvailable(at: instant) {
+            total = total.addingSaturated(lot.remaining.addingSaturated(lot.writtenOff))
+        }
+        return total.subtractingSaturated(pointsDebt)
     }
 
     /// Adds a lot of `count` points earned at `instant`. Points available at once repay any debt

@@ -414,7 +414,11 @@ struct ProjectionWorkspace {
         if inProgramCurrency {
             switch program.earningScope {
             case .perOrder:
-                earned = program.pointsForOrder(money, lineItems: lineItems, state: state, at: instant)
+                // The business rules reject an event that would earn more when it is appended, so
+                // the cap changes only `Ledger.simulate` under a candidate program that earns more.
+                earned = min(
+                    program.pointsForOrder(money, lineItems: lineItems, state: state, at: instant), maximumPointsPerEvent,
+                    max(0, Int64.max / 2 - state.points.earned))
                 state.points.earned += earned
                 let availableAt = program.availability(ofPointsEarnedAt: instant)
                 state.addLot(
@@ -482,9 +486,13 @@ struct ProjectionWorkspace {
         _ state: inout CustomerState, at instant: Timestamp, fingerprint: UInt32, program: LoyaltyProgram
     ) -> Int64 {
         let net = state.spend(in: program.currency).net
-        let target = LoyaltyProgram.rounded(
-            Int128(max(0, net)) * Int128(program.pointsPerUnit), dividedBy: Int128(program.currency.minorUnitsPerUnit),
-            program.rounding)
+        // The business rules keep the points of appended events below Int64.max / 2, and so does
+        // this cap for `Ledger.simulate` under a candidate program that earns more.
+        let target = min(
+            LoyaltyProgram.rounded(
+                Int128(max(0, net)) * Int128(program.pointsPerUnit), dividedBy: Int128(program.currency.minorUnitsPerUnit),
+                program.rounding),
+            Int64.max / 2)
         let current = state.points.earned - state.points.reversed - state.points.forgiven
         if target > current {
             let earned = target - current
@@ -567,8 +575,10 @@ struct ProjectionWorkspace {
         // Refunded money is no longer part of the order, so the share applies to what is left.
         let orderLimit = Self.proportion(order.refundable, numerator: rules.maximumOrderPercent, denominator: 100)
         guard value <= orderLimit else {
+            // A value that does not fit in Int64 saturates at Int64.max.
+            let worth = (value == .max ? "at least " : "") + "\(Money(minorUnits: value, currency: program.currency))"
             throw RuleViolation(
-                "\(redeemed.points) points are worth \(Money(minorUnits: value, currency: program.currency)), more than \(rules.maximumOrderPercent)% of what remains of order '\(redeemed.orderID)' (\(Money(minorUnits: orderLimit, currency: order.amount.currency)))")
+                "\(redeemed.points) points are worth \(worth), more than \(rules.maximumOrderPercent)% of what remains of order '\(redeemed.orderID)' (\(Money(minorUnits: orderLimit, currency: order.amount.currency)))")
         }
     }
 
@@ -579,12 +589,12 @@ struct ProjectionWorkspace {
         return hash
     }
 
-    /// Returns `floor(value * numerator / denominator)` without overflow, for non-negative inputs.
+    /// Returns `floor(value * numerator / denominator)` for non-negative inputs, computed in 128
+    /// bits, or `Int64.max` when the result does not fit in `Int64`, such as 10¹⁵ points at a
+    /// point value of 10⁹ minor units each.
     static func proportion(_ value: Int64, numerator: Int64, denominator: Int64) -> Int64 {
         guard denominator > 0 else { return value }
-        let product = value.multipliedFullWidth(by: numerator)
-        let (quotient, _) = denominator.dividingFullWidth(product)
-        return quotient
+        return Int64(clamping: Int128(value) * Int128(numerator) / Int128(denominator))
     }
 
     /// Returns true when `text` contains a NUL byte, scanning its UTF-8 storage with `memchr`.

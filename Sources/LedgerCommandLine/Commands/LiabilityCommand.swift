@@ -22,8 +22,10 @@ enum LiabilityCommand: Subcommand {
         // The library values points with the program in force at the instant, and so does this.
         let pointValue = try ledger.program(asOf: instant).pointValue
         let owedValue = liability.owedValue
+        // The library's totals saturate at Int64.min, whose negation does not fit, so it saturates too.
         let availableValue = liability.available >= 0
-            ? pointValue.value(of: liability.available) : -pointValue.value(of: -liability.available)
+            ? pointValue.value(of: liability.available)
+            : -pointValue.value(of: liability.available == .min ? .max : -liability.available)
         let currency = liability.currency
 
         if context.wantsJSON {
