@@ -78,11 +78,31 @@ public enum CDNOWImporter {
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Summary {
         try ImportBatch.append(
-            sourcedEvents(for: rows, metadata: metadata), rows: rows.count, into: ledger, progress: progress
-        ) { position in
-            "an earlier import recorded this row's order at position \(position) with other content; "
-                + "when a file is imported again, each customer's rows of one day must keep their order"
-        }
+            sourcedEvents(for: rows, metadata: metadata), rows: rows.count, into: ledger, progress: progress,
+            reusedID: reusedIDReason)
+    }
+
+    /// Appends the events of `rows` in consecutive durable transactions of `rowsPerCommit` rows
+    /// each, and calls `committed` after each transaction.
+    ///
+    /// Every row is checked against the business rules first, in a transaction that is then
+    /// aborted, so a rejected row throws ``ImportRowError`` before anything is written. The event
+    /// ids derive from the rows, so after an interruption a rerun of the same file appends only
+    /// the events that are missing. A failure after the check, such as a full disk, keeps the
+    /// transactions already committed.
+    @available(*, noasync)
+    public static func importRows(
+        _ rows: [CDNOWRow], into ledger: Ledger, metadata: EventMetadata = EventMetadata(source: "cdnow"),
+        rowsPerCommit: Int, committed: (ImportCommit) -> Void
+    ) throws -> Summary {
+        try ImportBatch.append(
+            sourcedEvents(for: rows, metadata: metadata), rows: rows.count, rowsPerCommit: rowsPerCommit, into: ledger,
+            reusedID: reusedIDReason, committed: committed)
+    }
+
+    private static func reusedIDReason(_ position: UInt64) -> String {
+        "an earlier import recorded this row's order at position \(position) with other content; "
+            + "when a file is imported again, each customer's rows of one day must keep their order"
     }
 }
 

@@ -16,9 +16,7 @@ enum ImportCSVCommand: Subcommand {
             .value(
                 "--currency", placeholder: "CODE",
                 help: "The currency of rows without a currency column, and of a new ledger's program (default: the ledger's program currency, CNY for a new ledger)."),
-            .value(
-                "--commit-every", placeholder: "N",
-                help: "Commit every N rows in a durable transaction of their own, after checking all rows, and print 'committed rows A-B through position P' after each (default: the whole file in one transaction)."),
+            ImportCommits.option,
             CommandContext.actorOption,
         ],
         positionals: [.required("FILE", help: "The CSV file (RFC 4180, UTF-8) with a header row.")])
@@ -65,10 +63,7 @@ enum ImportCSVCommand: Subcommand {
             if let rowsPerCommit {
                 summary = try CSVPurchaseImporter.importRows(rows, into: ledger, metadata: metadata, rowsPerCommit: rowsPerCommit) { commit in
                     committedRows = commit.rows.upperBound
-                    // One flushed line per durable commit, so that a process reading a pipe can
-                    // tell which rows survive a crash of this one.
-                    Console.out("committed rows \(commit.rows.lowerBound)-\(commit.rows.upperBound) through position \(commit.throughPosition)\n")
-                    fflush(nil)
+                    ImportCommits.printCommit(commit)
                 }
             } else {
                 var bar: ProgressBar?
@@ -79,21 +74,7 @@ enum ImportCSVCommand: Subcommand {
                 }
             }
         } catch {
-            // A ledger this command created contains nothing after a rejected import, which writes
-            // nothing, so the folder is removed too, unless a commit of --commit-every was printed.
-            guard committedRows > 0 else {
-                if isNew { try? FileManager.default.removeItem(atPath: path) }
-                if let rowError = error as? ImportRowError {
-                    throw CommandFailure("\(file): \(rowError); nothing was written", code: .dataError)
-                }
-                throw error
-            }
-            // All rows passed the checks, so only a change by another writer or a storage failure
-            // stops a later transaction.
-            if let rowError = error as? ImportRowError {
-                throw CommandFailure("\(file): \(rowError); rows 1-\(committedRows) were committed before it", code: .dataError)
-            }
-            throw error
+            throw ImportCommits.failure(error, file: file, committedRows: committedRows, createdPath: isNew ? path : nil)
         }
         Console.out(
             "imported \(Formatting.count(summary.rows, "row")) from \(file): "

@@ -1,7 +1,8 @@
 import CustomerLedger
 import Foundation
 
-/// `ledger import cdnow FILE`: appends CDNOW purchases, idempotently.
+/// `ledger import cdnow FILE`: appends CDNOW purchases, idempotently, in one transaction or in
+/// one per N rows with `--commit-every N`.
 enum ImportCommand: Subcommand {
     static let name = "import"
     static let syntax = ArgumentList.Syntax(
@@ -9,6 +10,7 @@ enum ImportCommand: Subcommand {
         summary: "Import a file: 'ledger import cdnow FILE', 'ledger import jsonl FILE' or 'ledger import csv FILE --map ...'.",
         options: [
             CommandContext.databaseOption,
+            ImportCommits.option,
             .value("--actor", placeholder: "NAME", help: "Who is importing, recorded on every event (default: $USER)."),
         ],
         positionals: [
@@ -25,6 +27,7 @@ enum ImportCommand: Subcommand {
         let file = try context.arguments.requiredString("FILE")
         let actor = context.arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"
 
+        let rowsPerCommit = try context.arguments.integer("--commit-every", in: 1...)
         let bytes = try InputFile.contents(of: file, kind: "CDNOW file")
         let rows: [CDNOWRow]
         do {
@@ -36,15 +39,22 @@ enum ImportCommand: Subcommand {
         let isNew = !FileManager.default.fileExists(atPath: path)
         let summary: CDNOWImporter.Summary
         let program: LoyaltyProgram
+        var committedRows = 0
         do {
             let ledger = try context.openLedger(at: path, readOnly: false, program: LoyaltyProgram(currency: CDNOWImporter.currency))
             program = try ledger.program()
-            summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
+            if let rowsPerCommit {
+                summary = try CDNOWImporter.importRows(
+                    rows, into: ledger, metadata: EventMetadata(actor: actor, source: "cdnow"), rowsPerCommit: rowsPerCommit
+                ) { commit in
+                    committedRows = commit.rows.upperBound
+                    ImportCommits.printCommit(commit)
+                }
+            } else {
+                summary = try importCDNOW(rows, into: ledger, actor: actor, label: "import")
+            }
         } catch {
-            // A ledger this command created contains nothing after a rejected import, which writes
-            // nothing, so the folder is removed too.
-            if isNew { try? FileManager.default.removeItem(atPath: path) }
-            throw error
+            throw ImportCommits.failure(error, file: file, committedRows: committedRows, createdPath: isNew ? path : nil)
         }
         warnAboutProgramCurrency(program)
         Console.out(
