@@ -101,8 +101,9 @@ public enum CDNOWImporter {
     }
 
     private static func reusedIDReason(_ position: UInt64) -> String {
-        "an earlier import recorded this row's order at position \(position) with other content; "
-            + "when a file is imported again, each customer's rows of one day must keep their order"
+        "an earlier import recorded this row's order at position \(position) with other content, from another file or "
+            + "another version of this one; a recorded purchase cannot change, and when a file is imported again, "
+            + "each customer's rows of one day must keep their order"
     }
 }
 

@@ -100,6 +100,15 @@ enum ImportBatch {
         switch error {
         case .ruleViolation(let index, _, let reason):
             guard lines.indices.contains(index) else { return nil }
+            // An importer registers only customers it takes to be new, so the ledger has this one
+            // from another file, another importer or the library.
+            if batch.indices.contains(index), case .customerRegistered = batch[index].payload,
+                reason == ProjectionWorkspace.alreadyRegistered(batch[index].customerID)
+            {
+                return ImportRowError(
+                    line: lines[index],
+                    reason: "\(reason) with other events than this file's, so import the file into a new ledger or one that holds only this file's customers")
+            }
             return ImportRowError(line: lines[index], reason: reason)
         case .eventIDReused(let id, let position):
             guard let index = batch.firstIndex(where: { $0.id == id }) else { return nil }

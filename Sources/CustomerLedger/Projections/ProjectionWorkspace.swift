@@ -111,7 +111,7 @@ struct ProjectionWorkspace {
             guard state == nil else {
                 throw RuleViolation(
                     state!.erasedAt == nil
-                        ? "customer \(customerID) is already registered"
+                        ? Self.alreadyRegistered(customerID)
                         : "customer \(customerID) was erased, and an erased customer's id is never reused; register the customer under a new id")
             }
         } else if let erasedAt = state?.erasedAt {
@@ -587,6 +587,11 @@ struct ProjectionWorkspace {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return hash
+    }
+
+    /// Returns the reason that rejects the registration of a customer the ledger already has.
+    static func alreadyRegistered(_ customerID: CustomerID) -> String {
+        "customer \(customerID) is already registered"
     }
 
     /// Returns `floor(value * numerator / denominator)` for non-negative inputs, computed in 128

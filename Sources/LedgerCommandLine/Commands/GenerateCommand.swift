@@ -24,6 +24,8 @@ enum GenerateCommand: Subcommand {
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         let started = DispatchTime.now().uptimeNanoseconds
         let dataSet: SyntheticDataSet
+        // The events, for the error of a rejected append.
+        var generatedEvents: [NewEvent] = []
         let outcomes: [Ledger.AppendOutcome]
         let ledger: Ledger
         do {
@@ -32,12 +34,14 @@ enum GenerateCommand: Subcommand {
             // NOTE: a program version that takes effect inside the period is not taken into account.
             let program = try ledger.program(asOf: configuration.startInstant)
             dataSet = try SyntheticDataSet.generate(configuration, program: program)
+            generatedEvents = dataSet.events
             outcomes = try append(dataSet.events, to: ledger)
         } catch {
             // A ledger this command created contains nothing after a rejected append, which
             // writes nothing, so the folder is removed too.
             if isNew { try? FileManager.default.removeItem(atPath: path) }
             if let invalid = error as? SyntheticDataError { throw CommandFailure("\(invalid)", code: .dataError) }
+            if let clash = dataSetClash(error, events: generatedEvents, configuration: configuration) { throw clash }
             throw error
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -100,6 +104,30 @@ enum GenerateCommand: Subcommand {
             configuration.months = months
         }
         return configuration
+    }
+
+    /// Returns the failure to report when the ledger rejects the data set because it contains other
+    /// events: customers with the generated ids, from another data set or an import, or a data
+    /// set generated with other options. Returns nil for any other error.
+    static func dataSetClash(
+        _ error: any Error, events: [NewEvent], configuration: SyntheticDataSet.Configuration
+    ) -> CommandFailure? {
+        let fix = "Generate into a new ledger with --db PATH, or repeat an earlier generate's --customers, --seed, --start and --months to append nothing"
+        switch error as? LedgerError {
+        case .ruleViolation(let index, _, let reason)?:
+            // Only a customer id that the ledger already has rejects a generated registration.
+            guard events.indices.contains(index), case .customerRegistered = events[index].payload else { return nil }
+            return CommandFailure(
+                "\(reason), and the generated customers are numbered 1 to \(configuration.customerCount); nothing was written. \(fix)",
+                code: .dataError)
+        case .eventIDReused(let id, let position)?:
+            guard events.contains(where: { $0.id == id }) else { return nil }
+            return CommandFailure(
+                "the ledger has a data set generated with other options: its event at position \(position) has the id of a generated event with other content; nothing was written. \(fix)",
+                code: .dataError)
+        default:
+            return nil
+        }
     }
 
     /// Appends `events` in one durable transaction, with a progress bar on a terminal.

@@ -55,7 +55,26 @@ struct GenerateCommandTests {
             let before = try await LedgerProcess.run(["head"], database: database)
             let result = try await LedgerProcess.run(["generate", "--customers", "20", "--seed", "5"], database: database)
             #expect(result.status == 65, "\(result)")
-            #expect(result.standardError.contains("customer 1 is already registered"), "\(result)")
+            #expect(
+                result.standardError == "ledger generate: customer 1 is already registered, and the generated customers are numbered 1 to 20; nothing was written. "
+                    + "Generate into a new ledger with --db PATH, or repeat an earlier generate's --customers, --seed, --start and --months to append nothing\n",
+                "\(result)")
+            #expect(try await LedgerProcess.run(["head"], database: database).standardOutput == before.standardOutput)
+        }
+    }
+
+    /// The same seed with more customers reuses the event ids of the first set with other content.
+    @Test func otherSizeInLedgerIsRejected() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder + "/a.db"
+            _ = try await LedgerProcess.run(["generate", "--customers", "20"], database: database)
+            let before = try await LedgerProcess.run(["head"], database: database)
+
+            let result = try await LedgerProcess.run(["generate", "--customers", "30"], database: database)
+
+            #expect(result.status == 65, "\(result)")
+            #expect(result.standardError.hasPrefix("ledger generate: the ledger has a data set generated with other options: its event at position "), "\(result)")
+            #expect(result.standardError.hasSuffix("; nothing was written. Generate into a new ledger with --db PATH, or repeat an earlier generate's --customers, --seed, --start and --months to append nothing\n"), "\(result)")
             #expect(try await LedgerProcess.run(["head"], database: database).standardOutput == before.standardOutput)
         }
     }
