@@ -238,6 +238,20 @@ struct AnalysisCommandTests {
         #expect(none["total_points"] as? Int == 0)
     }
 
+    /// An empty list prints its heading without bare column headings.
+    @Test func emptyCareListsPrintHeadingOnly() async throws {
+        let birthdays = try await ledger("care", "birthdays", "--days", "1", "--as-of", "2024-06-01")
+        let dormant = try await ledger("care", "dormant", "--days", "36500")
+        let expiring = try await ledger("care", "expiring", "--days", "10")
+
+        #expect(birthdays.status == 0, "\(birthdays)")
+        #expect(birthdays.outputLines == ["0 birthdays in the 1 day from 2024-06-01 on"])
+        #expect(dormant.status == 0, "\(dormant)")
+        #expect(dormant.outputLines == ["0 customers without a purchase since 1924-04-04 (36,500 days before 2024-03-10)"])
+        #expect(expiring.status == 0, "\(expiring)")
+        #expect(expiring.outputLines == ["0 points of 0 customers expire after 2024-03-10, up to 2024-03-20"])
+    }
+
     /// Each invalid command line names the value and the fix, exits with its code and writes nothing to standard output.
     @Test(arguments: [
         (["regions", "--by", "town"], 64, "invalid value 'town' for --by; expected province or city"),

@@ -115,6 +115,16 @@ struct ImportedLedgerCommandTests {
         #expect(result.standardOutput.contains("none as of 1996-12-31: not registered until then"), "\(result)")
     }
 
+    /// The CDNOW ledger's points never expire, so the list is empty and its heading gives the reason.
+    @Test func expiringListNamesNeverExpiringProgram() async throws {
+        let result = try await ledger("care", "expiring", "--days", "30")
+
+        #expect(result.status == 0, "\(result)")
+        #expect(result.outputLines == [
+            "0 points of 0 customers expire after 1998-06-30, up to 1998-07-30; points never expire under the program in force then"
+        ])
+    }
+
     @Test func statsTextShowsTableAndSummary() async throws {
         let result = try await ledger("stats")
         #expect(result.status == 0, "\(result)")

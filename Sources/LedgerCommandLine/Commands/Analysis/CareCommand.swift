@@ -22,6 +22,13 @@ enum CareCommand: Subcommand {
 
     static let limitOption = ArgumentList.Option.value(
         "-n", "--limit", placeholder: "N", help: "Number of customers to list, 1 to 10000 (default 20).")
+
+    /// Prints `heading` and, when `table` has rows, a blank line and the table, so that an empty
+    /// list shows no bare column headings.
+    static func printList(_ heading: String, _ table: TextTable) {
+        Console.out(heading + "\n")
+        if !table.rows.isEmpty { Console.out("\n" + table.render()) }
+    }
 }
 
 /// `ledger care birthdays --days N`: customers whose birthday falls in the next N days.
@@ -61,9 +68,9 @@ enum CareBirthdaysCommand: Subcommand {
             ]))
             return
         }
-        Console.out(
+        let heading =
             "\(Formatting.count(list.count, "birthday")) in the \(Formatting.count(days, "day")) "
-                + "from \(firstDay) on\n\n")
+                + "from \(firstDay) on"
         var table = TextTable(columns: [
             .init("DATE"), .init("IN DAYS", alignment: .right), .init("CUSTOMER", alignment: .right),
             .init("NAME", maximumWidth: 24), .init("BIRTHDAY"), .init("AGE", alignment: .right),
@@ -74,7 +81,7 @@ enum CareBirthdaysCommand: Subcommand {
                 Formatting.nameCell(entry.customer), entry.birthday.description, String(entry.age),
             ])
         }
-        Console.out(table.render())
+        CareCommand.printList(heading, table)
     }
 }
 
@@ -117,10 +124,10 @@ enum CareDormantCommand: Subcommand {
             ]))
             return
         }
-        Console.out(
+        let heading =
             "\(Formatting.count(list.total, "customer")) without a purchase since \(Formatting.instant(list.cutoff)) "
-                + "(\(Formatting.count(days, "day")) before \(Formatting.instant(instant))); "
-                + "the first \(Formatting.grouped(list.customers.count)) by net spend\n\n")
+                + "(\(Formatting.count(days, "day")) before \(Formatting.instant(instant)))"
+                + (list.customers.isEmpty ? "" : "; the first \(Formatting.grouped(list.customers.count)) by net spend")
         var table = TextTable(columns: [
             .init("#", alignment: .right), .init("CUSTOMER", alignment: .right), .init("NAME", maximumWidth: 24),
             .init("LAST PURCHASE"), .init("DAYS", alignment: .right), .init("PURCHASES", alignment: .right),
@@ -133,7 +140,7 @@ enum CareDormantCommand: Subcommand {
                 Formatting.grouped(customer.purchases), Formatting.money(customer.netSpend, currency),
             ])
         }
-        Console.out(table.render())
+        CareCommand.printList(heading, table)
     }
 }
 
@@ -175,8 +182,9 @@ enum CareNearTierCommand: Subcommand {
             ]))
             return
         }
-        Console.out(
-            "customers closest to their next tier as of \(Formatting.instant(instant)), by the largest share of one requirement still missing\n\n")
+        let heading = list.isEmpty
+            ? "no customer has a next tier to reach as of \(Formatting.instant(instant))"
+            : "customers closest to their next tier as of \(Formatting.instant(instant)), by the largest share of one requirement still missing"
         var table = TextTable(columns: [
             .init("#", alignment: .right), .init("CUSTOMER", alignment: .right), .init("NAME", maximumWidth: 24),
             .init("TIER"), .init("NEXT"), .init("MISSING", alignment: .right), .init("NEEDS"),
@@ -188,7 +196,7 @@ enum CareNearTierCommand: Subcommand {
                 needs(customer.gap, currency: currency),
             ])
         }
-        Console.out(table.render())
+        CareCommand.printList(heading, table)
     }
 
     /// Returns what a customer still needs, such as `12.00 USD more spend, 1 more purchase`.
@@ -240,9 +248,13 @@ enum CareExpiringCommand: Subcommand {
             ]))
             return
         }
-        Console.out(
+        let listHeading =
             "\(Formatting.points(list.totalPoints)) of \(Formatting.count(list.customers.count, "customer")) expire after "
-                + "\(Formatting.instant(instant)), up to \(Formatting.instant(list.until)); the first \(Formatting.grouped(listed.count)) by points\n\n")
+                + "\(Formatting.instant(instant)), up to \(Formatting.instant(list.until))"
+                + (listed.isEmpty ? "" : "; the first \(Formatting.grouped(listed.count)) by points")
+        // A program whose points never expire gives an empty list, so the heading names the reason.
+        let neverExpire = try listed.isEmpty && ledger.program(asOf: instant).expiry == .never
+        let heading = listHeading + (neverExpire ? "; points never expire under the program in force then" : "")
         var table = TextTable(columns: [
             .init("#", alignment: .right), .init("CUSTOMER", alignment: .right), .init("NAME", maximumWidth: 24),
             .init("EXPIRING", alignment: .right), .init("FIRST EXPIRY"), .init("AVAILABLE", alignment: .right),
@@ -253,6 +265,6 @@ enum CareExpiringCommand: Subcommand {
                 Formatting.grouped(customer.points), Formatting.instant(customer.firstExpiry), Formatting.grouped(customer.available),
             ])
         }
-        Console.out(table.render())
+        CareCommand.printList(heading, table)
     }
 }
