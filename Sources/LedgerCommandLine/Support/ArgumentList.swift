@@ -456,17 +456,26 @@ struct ArgumentList: Sendable {
               minimum.map({ value >= $0 }) ?? true,
               maximum.map({ value <= $0 }) ?? true
         else {
-            throw UsageError("\(subject) expects \(expectation), got '\(text)'", usage: syntax.usage)
+            throw UsageError("\(subject) expects \(expectation), got '\(text)'\(Self.overflowNote(text))", usage: syntax.usage)
         }
         return value
     }
 
-    /// Returns the index of a declared option. An undeclared name is a programming error.
+    /// Returns a note for whole-number text beyond the range of `Int`, such as
+    /// `, which is larger than 9223372036854775807`, or an empty string for any other text.
+    private static func overflowNote(_ text: String) -> String {
+        let isNegative = text.hasPrefix("-")
+        let digits = isNegative || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard Int(text) == nil, !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return "" }
+        return isNegative ? ", which is smaller than \(Int.min)" : ", which is larger than \(Int.max)"
+    }
+
     /// Returns true when the command declares the option `name`.
     func declares(_ name: String) -> Bool {
         syntax.optionIndex(named: name) != nil
     }
 
+    /// Returns the index of a declared option. An undeclared name is a programming error.
     private func declaredOptionIndex(_ name: String) -> Int {
         guard let index = syntax.optionIndex(named: name) else {
             preconditionFailure("option '\(name)' is not declared for '\(syntax.command)'")

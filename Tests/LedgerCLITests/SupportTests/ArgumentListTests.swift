@@ -81,7 +81,18 @@ struct ArgumentListTests {
     @Test func integerOverflow() throws {
         let arguments = try ArgumentList(parsing: ["-n", "99999999999999999999"], syntax: Self.statsSyntax)
         let message = Self.usageMessage { _ = try arguments.integer("-n") }
-        #expect(message == "option '-n' expects an integer, got '99999999999999999999'")
+        #expect(message == "option '-n' expects an integer, got '99999999999999999999', which is larger than 9223372036854775807")
+    }
+
+    @Test func integerOverflowBelowPartialRange() throws {
+        let large = try ArgumentList(parsing: ["-n", "+99999999999999999999"], syntax: Self.statsSyntax)
+        let small = try ArgumentList(parsing: ["-n", "-99999999999999999999"], syntax: Self.statsSyntax)
+
+        let largeMessage = Self.usageMessage { _ = try large.integer("-n", in: 1...) }
+        let smallMessage = Self.usageMessage { _ = try small.integer("-n", in: 1...) }
+
+        #expect(largeMessage == "option '-n' expects an integer of at least 1, got '+99999999999999999999', which is larger than 9223372036854775807")
+        #expect(smallMessage == "option '-n' expects an integer of at least 1, got '-99999999999999999999', which is smaller than -9223372036854775808")
     }
 
     @Test func missingPositionalArgument() {
