@@ -27,7 +27,8 @@ public struct FeedbackReport: Equatable, Sendable {
     public var byChannel: [ChannelCount]
     /// Five counts: element 0 for rating 1 up to element 4 for rating 5.
     public var ratings: [Int]
-    /// One rate per province with feedback, by province name.
+    /// One rate per province with feedback: most complaints first, then most feedback, then by
+    /// province name, with the customers without a province (key `""`) last.
     public var byProvince: [ComplaintRate]
     /// One rate per local month from the first to the last with feedback, months without any included.
     public var byMonth: [ComplaintRate]
@@ -89,7 +90,12 @@ extension Ledger {
                 byProvince[province, default: ComplaintRate(key: province, feedback: 0, complaints: 0)].feedback += counts.count
                 byProvince[province]!.complaints += counts.complaints
             }
-            report.byProvince = byProvince.values.sorted { $0.key < $1.key }
+            report.byProvince = byProvince.values.sorted { left, right in
+                if left.key.isEmpty != right.key.isEmpty { return right.key.isEmpty }
+                if left.complaints != right.complaints { return left.complaints > right.complaints }
+                if left.feedback != right.feedback { return left.feedback > right.feedback }
+                return left.key < right.key
+            }
             if let first = months.keys.min(), let last = months.keys.max() {
                 report.byMonth = (first...last).map { index in
                     let counts = months[index] ?? (0, 0)
