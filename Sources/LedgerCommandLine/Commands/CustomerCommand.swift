@@ -87,14 +87,10 @@ enum CustomerCommand: Subcommand {
             lines.append(
                 ("erased", "occurred at \(Formatting.instant(erasedAt))\(recorded ?? ""): personal data destroyed, no further events accepted"))
         }
-        lines += [
-            ("purchases", Formatting.grouped(state.purchaseCount)
-                + (state.firstPurchaseAt.map { ", first \(Formatting.instant($0))" } ?? "")
-                + (state.lastPurchaseAt.map { ", last \(Formatting.instant($0))" } ?? "")),
-            ("gross spend", Formatting.spend(state, keyPath: \.gross)),
-            ("refunds", "\(Formatting.grouped(state.refundCount)), \(Formatting.spend(state, keyPath: \.refunded))"),
-            ("net spend", Formatting.spend(state, keyPath: \.net)),
-        ]
+        // Before the registration the customer had no purchases, so the current spend is left out.
+        if past != nil {
+            lines += spendLines(state)
+        }
         if let statement, let tier {
             lines.append(
                 ("points", "\(Formatting.grouped(statement.available)) available, \(Formatting.grouped(statement.pending)) pending "
@@ -138,6 +134,18 @@ enum CustomerCommand: Subcommand {
             ("last_purchase_at", Formatting.json(rfm.lastPurchaseAt)), ("recency_days", JSONValue(rfm.recencyDays)),
             ("purchases", JSONValue(rfm.purchases)), ("net_spend", Formatting.json(rfm.netSpend, currency)),
         ])
+    }
+
+    /// Returns the purchase and spend lines of `state`.
+    static func spendLines(_ state: CustomerState) -> [(String, String)] {
+        [
+            ("purchases", Formatting.grouped(state.purchaseCount)
+                + (state.firstPurchaseAt.map { ", first \(Formatting.instant($0))" } ?? "")
+                + (state.lastPurchaseAt.map { ", last \(Formatting.instant($0))" } ?? "")),
+            ("gross spend", Formatting.spend(state, keyPath: \.gross)),
+            ("refunds", "\(Formatting.grouped(state.refundCount)), \(Formatting.spend(state, keyPath: \.refunded))"),
+            ("net spend", Formatting.spend(state, keyPath: \.net)),
+        ]
     }
 
     /// Returns the output lines for the tier, the figures behind it, and what the next tier still needs.

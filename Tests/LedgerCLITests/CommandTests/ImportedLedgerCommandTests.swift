@@ -113,6 +113,9 @@ struct ImportedLedgerCommandTests {
         let result = try await ledger("customer", "1", "--as-of", "1996-12-31")
         #expect(result.status == 0, "\(result)")
         #expect(result.standardOutput.contains("none as of 1996-12-31: not registered until then"), "\(result)")
+        // The customer's purchase of 1997-01-01 is later, so no spend is shown.
+        #expect(!result.standardOutput.contains("net spend"), "\(result)")
+        #expect(!result.standardOutput.contains("11.77"), "\(result)")
     }
 
     /// The CDNOW ledger's points never expire, so the list is empty and its heading gives the reason.
