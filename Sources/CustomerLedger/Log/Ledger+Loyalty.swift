@@ -195,8 +195,8 @@ extension Ledger {
                             fromRank: before.tierIndex, toRank: after.tierIndex))
                 }
             }
-            report.currentValue = timeline.program(at: instant).pointValue.value(of: max(0, report.currentPoints))
-            report.candidateValue = candidate.pointValue.value(of: max(0, report.candidatePoints))
+            report.currentValue = timeline.program(at: instant).pointValue.signedValue(of: report.currentPoints)
+            report.candidateValue = candidate.pointValue.signedValue(of: report.candidatePoints)
             return report
         }
     }
@@ -319,7 +319,8 @@ public struct SimulationReport: Equatable, Sendable {
     /// the bounds of `Int64`.
     public var currentPoints: Int64 = 0
     public var candidatePoints: Int64 = 0
-    /// The money value of the points held, in minor units of each program's currency.
+    /// The money value of the points held, in minor units of each program's currency, negative
+    /// when customers owe more points than they hold. A value beyond `Int64` saturates.
     public var currentValue: Int64 = 0
     public var candidateValue: Int64 = 0
     /// Customers whose tier changes, in customer order.

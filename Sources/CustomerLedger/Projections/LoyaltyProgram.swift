@@ -370,6 +370,14 @@ public struct PointValue: Equatable, Sendable {
     public func value(of count: Int64) -> Int64 {
         ProjectionWorkspace.proportion(count, numerator: minorUnits, denominator: points)
     }
+
+    /// Returns the value of `count` points in minor units, negative for a negative count, rounded
+    /// toward zero. It saturates at `Int64.max` and at `-Int64.max`, the negation of
+    /// ``value(of:)``'s bound.
+    public func signedValue(of count: Int64) -> Int64 {
+        guard count < 0 else { return value(of: count) }
+        return -value(of: count == .min ? .max : -count)
+    }
 }
 
 /// Points for both sides of a referral, paid once on the new customer's first purchase.

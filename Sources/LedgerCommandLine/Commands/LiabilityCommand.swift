@@ -22,11 +22,17 @@ enum LiabilityCommand: Subcommand {
         // The library values points with the program in force at the instant, and so does this.
         let pointValue = try ledger.program(asOf: instant).pointValue
         let owedValue = liability.owedValue
-        // The library's totals saturate at Int64.min, whose negation does not fit, so it saturates too.
-        let availableValue = liability.available >= 0
-            ? pointValue.value(of: liability.available)
-            : -pointValue.value(of: liability.available == .min ? .max : -liability.available)
+        let availableValue = pointValue.signedValue(of: liability.available)
         let currency = liability.currency
+        // The library saturates totals beyond Int64, which would print as if exact.
+        let (positiveBalances, overflow) = liability.available.addingReportingOverflow(liability.owed)
+        try CommandContext.requireExactValue(
+            availableValue, of: liability.available, label: "the points available", currency: currency)
+        try CommandContext.requireExactValue(
+            liability.pendingValue, of: liability.pending, label: "the points pending", currency: currency)
+        try CommandContext.requireExactValue(liability.owedValue, of: liability.owed, label: "the points owed", currency: currency)
+        try CommandContext.requireExactValue(
+            liability.heldValue, of: overflow ? .max : positiveBalances, label: "the positive balances", currency: currency)
 
         if context.wantsJSON {
             context.printJSON(.object([
@@ -40,7 +46,7 @@ enum LiabilityCommand: Subcommand {
                 ("pending", JSONValue(liability.pending)),
                 ("owed", JSONValue(liability.owed)),
                 ("available_value", Formatting.json(availableValue, currency)),
-                ("positive_balances", JSONValue(liability.available + liability.owed)),
+                ("positive_balances", JSONValue(positiveBalances)),
                 ("positive_balances_value", Formatting.json(liability.heldValue, currency)),
                 ("pending_value", Formatting.json(liability.pendingValue, currency)),
                 ("owed_value", Formatting.json(owedValue, currency)),
@@ -58,7 +64,7 @@ enum LiabilityCommand: Subcommand {
         table.addRow(["pending", Formatting.grouped(liability.pending), Formatting.money(liability.pendingValue, currency)])
         table.addRow(["owed by customers with negative balances", Formatting.grouped(liability.owed), Formatting.money(owedValue, currency)])
         table.addRow([
-            "positive balances (available + owed)", Formatting.grouped(liability.available + liability.owed),
+            "positive balances (available + owed)", Formatting.grouped(positiveBalances),
             Formatting.money(liability.heldValue, currency),
         ])
         Console.out(table.render())

@@ -12,6 +12,17 @@ extension CommandContext {
         arguments.string("--actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "ledger"
     }
 
+    /// Throws a data error when `minorUnits`, the value of `points` points, or the points
+    /// themselves reached a bound of `Int64`. The library saturates a figure that does not fit,
+    /// and a capped figure must not be printed as if it were exact.
+    static func requireExactValue(_ minorUnits: Int64, of points: Int64, label: String, currency: Currency) throws {
+        let bounds: [Int64] = [.max, .min, -.max]
+        guard bounds.contains(minorUnits) || points == .max || points == .min else { return }
+        throw CommandFailure(
+            "the value of \(label) is beyond \(Formatting.money(.max, currency)), the range of 64-bit minor units, so it cannot be shown exactly; lower the program's point value or the points it awards",
+            code: .dataError)
+    }
+
     /// Parses the time given to `option`, such as `--until`, or returns nil without the option.
     /// Throws a ``UsageError`` naming the option and the accepted forms.
     func instant(_ option: String) throws -> Timestamp? {

@@ -30,6 +30,21 @@ enum SimulateCommand: Subcommand {
         let instant = try context.evaluationInstant(ledger, requested: requested)
         let current = try ledger.program(asOf: instant)
         let report = try ledger.simulate(program: candidate, asOf: instant)
+        // The library saturates figures beyond Int64, which would print as if exact, and the
+        // changes below subtract them.
+        try CommandContext.requireExactValue(
+            report.currentValue, of: report.currentPoints, label: "the points held under the current program",
+            currency: current.currency)
+        try CommandContext.requireExactValue(
+            report.candidateValue, of: report.candidatePoints, label: "the points held under the candidate program",
+            currency: candidate.currency)
+        guard !report.candidatePoints.subtractingReportingOverflow(report.currentPoints).overflow,
+            !report.candidateValue.subtractingReportingOverflow(report.currentValue).overflow
+        else {
+            throw CommandFailure(
+                "the change from the current to the candidate program is beyond the range of 64-bit integers, so it cannot be shown exactly; lower the candidate's point value or the points it awards",
+                code: .dataError)
+        }
 
         if context.wantsJSON {
             context.printJSON(json(report, path: path, current: current, candidate: candidate))
