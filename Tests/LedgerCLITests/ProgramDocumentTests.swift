@@ -389,9 +389,9 @@ struct ProgramDocumentTests {
          "rewards.offers[0].eligible_tiers[1]: expected a tier name, got 7"),
         (#"{"currency":"CNY","rewards":{"offers":"none"}}"#, #"rewards.offers: expected an array of offers, got "none""#),
         // Integers.
-        (#"{"currency":"CNY","pending_days":1.5}"#, "pending_days: expected an integer from 0 to 3650, got 1.5"),
-        (#"{"currency":"CNY","pending_days":1e2}"#, "pending_days: expected an integer from 0 to 3650, got 1e2"),
-        (#"{"currency":"CNY","pending_days":14.0}"#, "pending_days: expected an integer from 0 to 3650, got 14.0"),
+        (#"{"currency":"CNY","pending_days":1.5}"#, "pending_days: expected an integer from 0 to 3650 written in digits, without a fraction or exponent, got 1.5"),
+        (#"{"currency":"CNY","pending_days":1e2}"#, "pending_days: expected an integer from 0 to 3650 written in digits, without a fraction or exponent, got 1e2"),
+        (#"{"currency":"CNY","pending_days":14.0}"#, "pending_days: expected an integer from 0 to 3650 written in digits, without a fraction or exponent, got 14.0"),
         (#"{"currency":"CNY","redemption":{"minimum_points":-5}}"#, "redemption.minimum_points: expected an integer of 0 or more, got -5"),
         (#"{"currency":"CNY","redemption":{"minimum_points":9223372036854775808}}"#,
          "redemption.minimum_points: 9223372036854775808 is out of range; expected at most 9223372036854775807"),
