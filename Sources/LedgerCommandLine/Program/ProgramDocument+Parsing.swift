@@ -264,7 +264,7 @@ struct DocumentField {
         guard case .number(let text) = value else { throw typeError(expected: expected) }
         guard let parsed = Int64(text) else {
             let isInteger = text.allSatisfy { $0 == "-" || $0.isASCII && $0.isNumber }
-            // JSON allows 1e2 and 100.0 for 100, which a program file rejects, so the message says why.
+            // JSON allows 1e2 and 100.0 for 100, which a program file rejects, so the message gives the reason.
             throw isInteger && !text.hasPrefix("-") && range.upperBound == Int64.max
                 ? error("\(text) is out of range; expected at most \(Int64.max)")
                 : typeError(expected: isInteger ? expected : expected + " written in digits, without a fraction or exponent")
