@@ -122,21 +122,19 @@ struct LoyaltyDetailCommandTests {
         }
     }
 
-    /// A minified program with 20,000 SKU multipliers on one line. Counting each key's column
-    /// from the start of the line made parsing it quadratic in the line length.
-    @Test func minifiedProgramWithManyKeysIsQuick() async throws {
+    /// A minified program with 20,000 SKU multipliers on one line, which `simulate` accepts.
+    /// `ProgramDocumentTests` checks that parsing it takes time linear in its length.
+    @Test func minifiedProgramWithManyKeysIsAccepted() async throws {
         try await withTemporaryFolder { folder in
             let database = try LoyaltyFixture.makeLedger(in: folder)
             let skus = (0..<20_000).map { #""SKU-\#($0)":"1.5""# }.joined(separator: ",")
             let document = #"{"currency":"CNY","earning":{"multipliers":{"sku":{"# + skus + "}}}}"
             let file = try LoyaltyFixture.writeFile(document, named: "minified.json", in: folder)
 
-            let clock = ContinuousClock()
-            let start = clock.now
             let result = try await LedgerProcess.run(["simulate", "--program", file, "--json"], database: database)
-            let elapsed = clock.now - start
+
             #expect(result.status == 0, "\(result)")
-            #expect(elapsed < .seconds(20), "simulate of a 20,000-key program took \(elapsed)")
+            #expect(try jsonObject(result)["tier_changes"] as? Int == 0, "\(result)")
         }
     }
 }
