@@ -123,7 +123,7 @@ struct LoyaltyDetailCommandTests {
     }
 
     /// A minified program with 20,000 SKU multipliers on one line, which `simulate` accepts.
-    /// `ProgramDocumentTests` checks that parsing it takes time linear in its length.
+    /// `ProgramDocumentTests` checks that parsing such a document takes time linear in its length.
     @Test func minifiedProgramWithManyKeysIsAccepted() async throws {
         try await withTemporaryFolder { folder in
             let database = try LoyaltyFixture.makeLedger(in: folder)
