@@ -23,6 +23,21 @@ enum CareCommand: Subcommand {
     static let limitOption = ArgumentList.Option.value(
         "-n", "--limit", placeholder: "N", help: "Number of customers to list, 1 to 10000 (default 20).")
 
+    /// Returns the number of customers that ``limitOption`` requests.
+    static func limit(_ context: CommandContext) throws -> Int {
+        try context.arguments.integer("-n", in: 1...10_000) ?? 20
+    }
+
+    /// Returns the JSON members that name a listed customer: id, name and whether the personal
+    /// data was readable, from `states`, which lacks a customer the ledger no longer has.
+    static func identityMembers(_ id: CustomerID, states: [CustomerID: CustomerState]) -> [(String, JSONValue)] {
+        [
+            ("customer_id", JSONValue(id.rawValue)),
+            ("name", .string(states[id]?.profile.name ?? "")),
+            ("personal_data", .string(states[id]?.personalData.description ?? "none")),
+        ]
+    }
+
     /// Prints `heading` and, when `table` has rows, a blank line and the table, so that an empty
     /// list shows no bare column headings.
     static func printList(_ heading: String, _ table: TextTable) {
@@ -99,7 +114,7 @@ enum CareDormantCommand: Subcommand {
 
     static func run(_ context: CommandContext) throws {
         let days = try context.requiredDays(example: "ledger care dormant --days 90")
-        let limit = try context.arguments.integer("-n", in: 1...10_000) ?? 20
+        let limit = try CareCommand.limit(context)
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
@@ -112,10 +127,7 @@ enum CareDormantCommand: Subcommand {
                 ("as_of", Formatting.json(instant)), ("days", JSONValue(days)), ("cutoff", Formatting.json(list.cutoff)),
                 ("currency", .string(currency.code)), ("total", JSONValue(list.total)),
                 ("customers", .array(list.customers.map { customer in
-                    .object([
-                        ("customer_id", JSONValue(customer.customerID.rawValue)),
-                        ("name", .string(states[customer.customerID]?.profile.name ?? "")),
-                        ("personal_data", .string(states[customer.customerID]?.personalData.description ?? "none")),
+                    .object(CareCommand.identityMembers(customer.customerID, states: states) + [
                         ("last_purchase_at", Formatting.json(customer.lastPurchaseAt)),
                         ("days_since_last_purchase", JSONValue(customer.daysSinceLastPurchase)),
                         ("purchases", JSONValue(customer.purchases)), ("net_spend", Formatting.json(customer.netSpend, currency)),
@@ -155,7 +167,7 @@ enum CareNearTierCommand: Subcommand {
         ])
 
     static func run(_ context: CommandContext) throws {
-        let limit = try context.arguments.integer("-n", in: 1...10_000) ?? 20
+        let limit = try CareCommand.limit(context)
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
@@ -167,10 +179,7 @@ enum CareNearTierCommand: Subcommand {
             context.printJSON(.object([
                 ("as_of", Formatting.json(instant)), ("currency", .string(currency.code)),
                 ("customers", .array(list.map { customer in
-                    .object([
-                        ("customer_id", JSONValue(customer.customerID.rawValue)),
-                        ("name", .string(states[customer.customerID]?.profile.name ?? "")),
-                        ("personal_data", .string(states[customer.customerID]?.personalData.description ?? "none")),
+                    .object(CareCommand.identityMembers(customer.customerID, states: states) + [
                         ("tier", .string(customer.tier.tierName)), ("next_tier", .string(customer.gap.tierName)),
                         ("remaining_per_mille", JSONValue(customer.remainingPerMille)),
                         ("net_spend_needed", Formatting.json(customer.gap.netSpendNeeded, currency)),
@@ -224,7 +233,7 @@ enum CareExpiringCommand: Subcommand {
 
     static func run(_ context: CommandContext) throws {
         let days = try context.requiredDays(example: "ledger care expiring --days 30")
-        let limit = try context.arguments.integer("-n", in: 1...10_000) ?? 20
+        let limit = try CareCommand.limit(context)
         let requested = try context.requestedInstant()
         let ledger = try context.openExistingLedger()
         let instant = try context.evaluationInstant(ledger, requested: requested)
@@ -237,10 +246,7 @@ enum CareExpiringCommand: Subcommand {
                 ("as_of", Formatting.json(instant)), ("days", JSONValue(days)), ("until", Formatting.json(list.until)),
                 ("total_points", JSONValue(list.totalPoints)), ("total_customers", JSONValue(list.customers.count)),
                 ("customers", .array(listed.map { customer in
-                    .object([
-                        ("customer_id", JSONValue(customer.customerID.rawValue)),
-                        ("name", .string(states[customer.customerID]?.profile.name ?? "")),
-                        ("personal_data", .string(states[customer.customerID]?.personalData.description ?? "none")),
+                    .object(CareCommand.identityMembers(customer.customerID, states: states) + [
                         ("points", JSONValue(customer.points)), ("first_expiry", Formatting.json(customer.firstExpiry)),
                         ("available", JSONValue(customer.available)),
                     ])
