@@ -52,35 +52,21 @@ enum LedgerAppendFuzz {
             }
         }
         let instants = queryInstants(document)
-        must("query") { try query(ledger, at: instants) }
-        must("verify") { try checkVerified(ledger) }
-        must("write loyalty events") {
+        LedgerOracle.must("query") { try query(ledger, at: instants) }
+        LedgerOracle.must("verify") { try LedgerOracle.checkVerified(ledger) }
+        LedgerOracle.must("write loyalty events") {
             for instant in instants where instant < now {
                 _ = try? ledger.expirePoints(asOf: instant)
                 _ = try? ledger.grantBirthdayRewards(asOf: instant)
             }
         }
-        must("verify after loyalty events") { try checkVerified(ledger) }
-        must("replay") {
-            let before = try ledger.projectionFingerprint()
-            _ = try ledger.replay()
-            let after = try ledger.projectionFingerprint()
-            guard before == after else { fatalError("fuzz oracle: a replay changes the projections") }
-        }
-        must("export and import") { try checkExportImports(ledger, program: document.header.baseProgram) }
+        LedgerOracle.must("verify after loyalty events") { try LedgerOracle.checkVerified(ledger) }
+        LedgerOracle.must("replay") { try LedgerOracle.checkReplayKeepsProjections(ledger) }
+        LedgerOracle.must("export and import") { try checkExportImports(ledger, program: document.header.baseProgram) }
     }
 
     static func options(program: LoyaltyProgram) -> Ledger.Options {
         Ledger.Options(program: program, initialMapSize: 8 << 20, clock: { now }, encryptsPersonalData: false)
-    }
-
-    /// Runs `body` and stops the run when it throws, because the ledger wrote what it read.
-    static func must(_ step: String, _ body: () throws -> Void) {
-        do {
-            try body()
-        } catch {
-            fatalError("fuzz oracle: \(step) failed on a ledger that accepted its events: \(error)")
-        }
     }
 
     /// Returns the occurred-at of the first 8 events, the ends of the supported range and the clock.
@@ -121,11 +107,6 @@ enum LedgerAppendFuzz {
         }
     }
 
-    static func checkVerified(_ ledger: Ledger) throws {
-        let report = try ledger.verify()
-        guard report.isVerified else { fatalError("fuzz oracle: verify finds \(report.findings)") }
-    }
-
     /// Exports `ledger` as JSON Lines, reads the lines back and imports them into a fresh ledger.
     static func checkExportImports(_ ledger: Ledger, program: LoyaltyProgram) throws {
         var lines: [String] = []
@@ -138,14 +119,8 @@ enum LedgerAppendFuzz {
         } catch {
             fatalError("fuzz oracle: an export does not read back: \(error)")
         }
-        let path = folder + "/imported"
-        try? FileManager.default.removeItem(atPath: path)
-        let copy = try Ledger(path: path, options: options(program: program))
-        do {
-            _ = try copy.importEvents(document.events, header: document.header)
-        } catch {
-            fatalError("fuzz oracle: an export does not import into a fresh ledger: \(error)")
-        }
-        guard try copy.head() == ledger.head() else { fatalError("fuzz oracle: the imported ledger has another head") }
+        try LedgerOracle.checkImportMatches(
+            ledger, events: document.events, header: document.header, path: folder + "/imported",
+            options: options(program: program))
     }
 }

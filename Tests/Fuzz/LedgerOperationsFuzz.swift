@@ -99,30 +99,14 @@ enum LedgerOperationsFuzz {
         }
 
         let instants = [start, instant, instant.adding(days: 400), now, Timestamp.supportedRange.upperBound]
-        must("query") { try query(ledger, at: instants) }
-        must("verify") {
-            let report = try ledger.verify()
-            guard report.isVerified else { fatalError("fuzz oracle: verify finds \(report.findings)") }
-        }
-        must("replay") {
-            let before = try ledger.projectionFingerprint()
-            _ = try ledger.replay()
-            guard try ledger.projectionFingerprint() == before else { fatalError("fuzz oracle: a replay changes the projections") }
-        }
-        must("export and import") { try checkExportImports(ledger, program: program) }
+        LedgerOracle.must("query") { try query(ledger, at: instants) }
+        LedgerOracle.must("verify") { try LedgerOracle.checkVerified(ledger) }
+        LedgerOracle.must("replay") { try LedgerOracle.checkReplayKeepsProjections(ledger) }
+        LedgerOracle.must("export and import") { try checkExportImports(ledger, program: program) }
     }
 
     static func options(program: LoyaltyProgram) -> Ledger.Options {
         Ledger.Options(program: program, initialMapSize: 8 << 20, clock: { now }, masterKey: masterKey)
-    }
-
-    /// Runs `body` and stops the run when it throws, because the ledger wrote what it read.
-    static func must(_ step: String, _ body: () throws -> Void) {
-        do {
-            try body()
-        } catch {
-            fatalError("fuzz oracle: \(step) failed on a ledger that accepted its events: \(error)")
-        }
     }
 
     /// Returns a program with every rule set from the input, which may be invalid.
@@ -275,14 +259,7 @@ enum LedgerOperationsFuzz {
         var header: ExportHeader?
         var events: [ExportedEvent] = []
         _ = try ledger.exportEvents(header: { header = $0 }) { events.append($0) }
-        let path = folder + "/imported"
-        try? FileManager.default.removeItem(atPath: path)
-        let copy = try Ledger(path: path, options: options(program: program))
-        do {
-            _ = try copy.importEvents(events, header: header!)
-        } catch {
-            fatalError("fuzz oracle: an export does not import into a fresh ledger: \(error)")
-        }
-        guard try copy.head() == ledger.head() else { fatalError("fuzz oracle: the imported ledger has another head") }
+        try LedgerOracle.checkImportMatches(
+            ledger, events: events, header: header!, path: folder + "/imported", options: options(program: program))
     }
 }
