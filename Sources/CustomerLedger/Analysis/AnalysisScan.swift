@@ -78,26 +78,15 @@ extension Ledger {
 
         case .profileUpdated:
             let mask = try input.readVarint()
-            let province = mask & 16 != 0 ? try input.readString() : nil
-            let city = mask & 32 != 0 ? try input.readString() : nil
+            let province = mask & PayloadCodec.provinceBit != 0 ? try input.readString() : nil
+            let city = mask & PayloadCodec.cityBit != 0 ? try input.readString() : nil
             return .profileUpdated(province: province, city: city)
 
         case .purchaseRecorded:
             try input.skipString()
             let amount = try PayloadCodec.readMoney(&input)
             guard lineItems else { return .purchase(amount: amount, lineItems: []) }
-            let count = try input.readVarint()
-            guard count <= UInt64(input.remaining) else { throw .truncated(at: input.offset) }
-            var items: [LineItem] = []
-            items.reserveCapacity(Int(count))
-            for _ in 0..<count {
-                let sku = try input.readString()
-                let quantity = try input.readSigned()
-                let unitPrice = try input.readSigned()
-                try input.skipString()
-                items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice))
-            }
-            return .purchase(amount: amount, lineItems: items)
+            return .purchase(amount: amount, lineItems: try PayloadCodec.readLineItems(&input, categories: false))
 
         case .refundRecorded:
             try input.skipString()

@@ -9,8 +9,8 @@ enum PayloadCodec {
     private static let phoneBit: UInt64 = 2
     private static let emailBit: UInt64 = 4
     private static let birthdayBit: UInt64 = 8
-    private static let provinceBit: UInt64 = 16
-    private static let cityBit: UInt64 = 32
+    static let provinceBit: UInt64 = 16
+    static let cityBit: UInt64 = 32
     private static let addressBit: UInt64 = 64
 
     /// Returns the field mask of a profile update: one bit per field it sets or withholds.
@@ -150,17 +150,7 @@ enum PayloadCodec {
         case .purchaseRecorded:
             let orderID = try input.readString()
             let amount = try readMoney(&input)
-            let count = try input.readVarint()
-            guard count <= UInt64(input.remaining) else { throw .truncated(at: input.offset) }
-            var items: [LineItem] = []
-            items.reserveCapacity(Int(count))
-            for _ in 0..<count {
-                let sku = try input.readString()
-                let quantity = try input.readSigned()
-                let unitPrice = try input.readSigned()
-                let category = try input.readString()
-                items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: category))
-            }
+            let items = try readLineItems(&input, categories: true)
             let channel = try input.readString()
             let store = try input.readString()
             return .purchaseRecorded(
@@ -266,6 +256,24 @@ enum PayloadCodec {
         out.write(UInt8(truncatingIfNeeded: money.currency.packed >> 16))
         out.write(UInt8(truncatingIfNeeded: money.currency.packed >> 8))
         out.write(UInt8(truncatingIfNeeded: money.currency.packed))
+    }
+
+    /// Reads a purchase's line items. Without `categories`, each category is skipped and left
+    /// empty, which saves a string per item for readers that group by SKU only.
+    static func readLineItems(_ input: inout ByteReader, categories: Bool) throws(DecodingError) -> [LineItem] {
+        let count = try input.readVarint()
+        guard count <= UInt64(input.remaining) else { throw .truncated(at: input.offset) }
+        var items: [LineItem] = []
+        items.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            let sku = try input.readString()
+            let quantity = try input.readSigned()
+            let unitPrice = try input.readSigned()
+            var category = ""
+            if categories { category = try input.readString() } else { try input.skipString() }
+            items.append(LineItem(sku: sku, quantity: quantity, unitPrice: unitPrice, category: category))
+        }
+        return items
     }
 
     static func readMoney(_ input: inout ByteReader) throws(DecodingError) -> Money {
