@@ -31,10 +31,8 @@ struct AnalysisBenchmark {
     let options: BenchmarkOptions
 
     func run() throws {
+        try options.checkDatabaseFolderIsFresh()
         let path = options.databasePath
-        if FileManager.default.fileExists(atPath: path), try !FileManager.default.contentsOfDirectory(atPath: path).isEmpty {
-            throw BenchmarkError("the database folder '\(path)' is not empty; pass an absent or empty folder")
-        }
         let ledger = try Ledger(
             path: path, options: Ledger.Options(program: Self.program, masterKey: MasterKey.generate()))
         let start = ProcessMetrics.monotonicSeconds()

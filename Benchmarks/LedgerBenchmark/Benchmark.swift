@@ -24,7 +24,7 @@ struct Benchmark {
     let options: BenchmarkOptions
 
     func run() throws {
-        try checkDatabaseFolderIsFresh()
+        try options.checkDatabaseFolderIsFresh()
         var workload = try Workload(contentsOf: options.workloadPath)
         let eventCount = workload.events.count
         let singles = Self.singleEvents(count: options.singles, after: workload.events)
@@ -64,16 +64,6 @@ struct Benchmark {
     }
 
     private var dataFile: String { options.databasePath + "/data.mdb" }
-
-    /// Throws unless the database folder is absent or empty, so that no earlier ledger skews the figures.
-    private func checkDatabaseFolderIsFresh() throws {
-        let path = options.databasePath
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        let contents = try FileManager.default.contentsOfDirectory(atPath: path)
-        guard contents.isEmpty else {
-            throw BenchmarkError("the database folder '\(path)' is not empty; pass an absent or empty folder")
-        }
-    }
 
     // MARK: - Phases
 

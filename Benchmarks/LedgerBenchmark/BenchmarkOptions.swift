@@ -1,3 +1,5 @@
+import Foundation
+
 /// The command line of `ledger-bench`.
 struct BenchmarkOptions {
     static let usage = """
@@ -89,4 +91,15 @@ struct BenchmarkOptions {
 enum UsageError: Error {
     case helpRequested
     case invalid(String)
+}
+
+extension BenchmarkOptions {
+    /// Throws unless the database folder is absent or empty, so that no earlier ledger skews the figures.
+    func checkDatabaseFolderIsFresh() throws {
+        guard FileManager.default.fileExists(atPath: databasePath) else { return }
+        let contents = try FileManager.default.contentsOfDirectory(atPath: databasePath)
+        guard contents.isEmpty else {
+            throw BenchmarkError("the database folder '\(databasePath)' is not empty; pass an absent or empty folder")
+        }
+    }
 }

@@ -17,10 +17,8 @@ struct SoakBenchmark {
     let options: BenchmarkOptions
 
     func run() throws {
+        try options.checkDatabaseFolderIsFresh()
         let path = options.databasePath
-        if FileManager.default.fileExists(atPath: path), try !FileManager.default.contentsOfDirectory(atPath: path).isEmpty {
-            throw BenchmarkError("the database folder '\(path)' is not empty; pass an absent or empty folder")
-        }
         let ledger = try Ledger(
             path: path,
             options: Ledger.Options(program: LoyaltyProgram(currency: .cny), initialMapSize: 1 << 20, masterKey: MasterKey.generate()))
