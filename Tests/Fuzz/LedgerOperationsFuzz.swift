@@ -116,6 +116,7 @@ enum LedgerOperationsFuzz {
         program.pointsPerUnit = Int64(input.byte()) * 4
         program.earningScope = input.byte() % 4 == 0 ? .cumulative : .perOrder
         program.rounding = input.pick([.floor, .halfUp, .ceiling])
+
         if program.earningScope == .perOrder {
             program.minimumOrderAmount = input.pick([0, 0, 100, 1_000_000_000_000_000])
             if input.byte() % 2 == 0 {
@@ -129,15 +130,18 @@ enum LedgerOperationsFuzz {
                 TierRule(name: "VIP", minimumNetSpend: 100, minimumPurchases: 1, multiplier: input.pick([1_000, 100_000, 0])),
             ]
         }
+
         program.pendingDays = input.pick([0, 7, 3_650])
         program.expiry = input.pick([.never, .afterDays(1), .afterDays(36_500), .endOfMonth, .endOfYear])
         program.refundShortfall = input.pick([.allowNegative, .clampAtZero])
+
         program.redemption = RedemptionRules(
             minimumPoints: input.pick([0, 10, Int64.max]), maximumBalancePercent: input.pick([100, 50, 1]),
             maximumOrderPercent: input.pick([100, 50, 1]))
         program.pointValue = PointValue(points: input.pick([1, 100, Int64.max]), minorUnits: input.pick([0, 1, 1_000_000_000]))
         program.tierWindow = input.pick([.rollingDays(365), .rollingDays(1), .rollingMonths(1_200), .calendarYear, .lifetime])
         program.downgradeGraceDays = input.pick([0, 30, 3_650])
+
         if input.byte() % 2 == 0 {
             program.referral = ReferralReward(referrerPoints: input.pick(points.filter { $0 >= 0 }), newCustomerPoints: 100)
         }
